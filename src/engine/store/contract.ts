@@ -1,0 +1,200 @@
+/**
+ * The storage contract. Every method is async so a PostgreSQL implementation can satisfy the
+ * same interface; the SQLite implementation answers synchronously underneath.
+ *
+ * Atomicity rule (the transactional outbox of ARCHITECTURE.md): a state change and the work it
+ * causes are committed together. That is why `executions.create` and `executions.transition`
+ * take `enqueue` and `completeJob` instead of callers juggling transactions.
+ */
+
+import type {
+  ActionDef,
+  AliasDef,
+  ConfigSchemaDef,
+  PackConfig,
+  PackMeta,
+  PolicyDef,
+  RuleDef,
+  RunnerType,
+  SensorDef,
+  TriggerTypeDef,
+} from "../../core/content/model.ts";
+import type { Execution, NewExecution, OutputChunk } from "../../core/execution/model.ts";
+import type { ExecutionStatus } from "../../core/execution/status.ts";
+
+/** Pagination for every listing. `limit` is capped by the implementation (see MAX_PAGE_SIZE). */
+export interface Page {
+  limit?: number;
+  offset?: number;
+}
+
+export interface PageResult<T> {
+  items: T[];
+  /** Total matching rows, for StackStorm's X-Total-Count header. */
+  total: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+/** A unit of durable work. `kind` routes it to a service; `key` de-duplicates pending work. */
+export interface WorkItem {
+  kind: string;
+  payload: Record<string, unknown>;
+  /** Earliest time to run, ms since the epoch; defaults to now. */
+  runAt?: number;
+  /** If set, enqueueing is a no-op while another unfinished job with this key exists. */
+  key?: string;
+}
+
+export interface Job extends Required<Omit<WorkItem, "key">> {
+  id: number;
+  key: string | null;
+  attempts: number;
+  leaseOwner: string;
+  leaseUntil: number;
+}
+
+export interface JobRef {
+  id: number;
+  /** The lease owner that claimed the job; completing with another owner fails. */
+  owner: string;
+}
+
+export interface ExecutionFilter {
+  action?: string;
+  status?: ExecutionStatus | ExecutionStatus[];
+  parent?: string | null;
+  runner_type?: string;
+  /** ISO timestamps, compared with start_timestamp. */
+  timestamp_gt?: string;
+  timestamp_lt?: string;
+  /** Newest first by default (StackStorm's default sort). */
+  sort?: "asc" | "desc";
+}
+
+export interface TransitionOptions {
+  /** Fields to set alongside the status. */
+  patch?: Partial<Pick<Execution, "result" | "end_timestamp" | "runner_node" | "context">>;
+  /** Refuse unless the current status is one of these (compare-and-set). */
+  expectFrom?: readonly ExecutionStatus[];
+  enqueue?: WorkItem[];
+  completeJob?: JobRef;
+}
+
+export interface ExecutionStore {
+  /** Inserts the execution with status `requested` (or the given one) and its first log entry. */
+  create(
+    execution: NewExecution,
+    options?: { enqueue?: WorkItem[]; completeJob?: JobRef },
+  ): Promise<Execution>;
+  get(id: string): Promise<Execution | null>;
+  list(filter: ExecutionFilter, page: Page): Promise<PageResult<Execution>>;
+  /**
+   * Moves an execution to `to`, checked against the transition table, appending to its log and
+   * stamping `end_timestamp` when `to` is terminal. Throws IllegalTransitionError or
+   * ConflictError (when `expectFrom` does not hold). Returns the updated record.
+   */
+  transition(id: string, to: ExecutionStatus, options?: TransitionOptions): Promise<Execution>;
+  /** Appends output; chunks get increasing `seq` numbers. */
+  appendOutput(
+    executionId: string,
+    chunks: Array<Pick<OutputChunk, "output_type" | "data">>,
+  ): Promise<void>;
+  readOutput(
+    executionId: string,
+    options?: { afterSeq?: number; outputType?: OutputChunk["output_type"]; limit?: number },
+  ): Promise<OutputChunk[]>;
+}
+
+/** A durable queue with leases. A job claimed by a dead process becomes claimable when its lease ends. */
+export interface WorkQueue {
+  enqueue(items: WorkItem[]): Promise<void>;
+  /** Claims up to `n` due jobs of `kind` for `owner`, for `leaseMs`. */
+  claim(kind: string, n: number, owner: string, leaseMs: number): Promise<Job[]>;
+  complete(job: JobRef, next?: WorkItem[]): Promise<void>;
+  extend(job: JobRef, leaseMs: number): Promise<void>;
+  /** Gives a job back: to run again at `retryAt`, or dropped when `retryAt` is undefined. */
+  fail(job: JobRef, error: string, retryAt?: number): Promise<void>;
+  /** Leases held by `owner` are released at once; used at start-up for a node that restarted. */
+  releaseOwner(owner: string): Promise<number>;
+  /** Earliest `runAt` of a pending job of `kind`, so a worker can sleep until then. */
+  nextRunAt(kind: string): Promise<number | null>;
+  /** Resolves when work of `kind` may be available (in-process wake-up), or after `timeoutMs`. */
+  waitFor(kind: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  stats(): Promise<Record<string, { pending: number; leased: number }>>;
+}
+
+export interface ContentStore {
+  upsertPack(pack: PackMeta): Promise<void>;
+  getPack(ref: string): Promise<PackMeta | null>;
+  listPacks(page: Page): Promise<PageResult<PackMeta>>;
+
+  upsertRunnerType(runner: RunnerType): Promise<void>;
+  getRunnerType(name: string): Promise<RunnerType | null>;
+  listRunnerTypes(page: Page): Promise<PageResult<RunnerType>>;
+
+  upsertAction(action: ActionDef): Promise<void>;
+  getAction(ref: string): Promise<ActionDef | null>;
+  listActions(filter: { pack?: string }, page: Page): Promise<PageResult<ActionDef>>;
+
+  upsertRule(rule: RuleDef): Promise<void>;
+  getRule(ref: string): Promise<RuleDef | null>;
+  listRules(
+    filter: { pack?: string; enabled?: boolean; trigger_type?: string },
+    page: Page,
+  ): Promise<PageResult<RuleDef>>;
+
+  upsertSensor(sensor: SensorDef): Promise<void>;
+  listSensors(filter: { pack?: string }, page: Page): Promise<PageResult<SensorDef>>;
+
+  upsertTriggerType(triggerType: TriggerTypeDef): Promise<void>;
+  getTriggerType(ref: string): Promise<TriggerTypeDef | null>;
+  listTriggerTypes(filter: { pack?: string }, page: Page): Promise<PageResult<TriggerTypeDef>>;
+
+  upsertAlias(alias: AliasDef): Promise<void>;
+  listAliases(filter: { pack?: string }, page: Page): Promise<PageResult<AliasDef>>;
+
+  upsertPolicy(policy: PolicyDef): Promise<void>;
+  listPolicies(
+    filter: { pack?: string; resource_ref?: string },
+    page: Page,
+  ): Promise<PageResult<PolicyDef>>;
+
+  upsertConfigSchema(schema: ConfigSchemaDef): Promise<void>;
+  getConfigSchema(pack: string): Promise<ConfigSchemaDef | null>;
+  upsertConfig(config: PackConfig): Promise<void>;
+  getConfig(pack: string): Promise<PackConfig | null>;
+
+  /**
+   * Removes a pack's resources that the latest registration did not see, so re-registering a
+   * pack after deleting a file leaves no ghost. `keep` lists refs per kind that survive.
+   */
+  pruneResources(pack: string, keep: Partial<Record<PrunableKind, string[]>>): Promise<number>;
+}
+
+export type PrunableKind = "action" | "rule" | "sensor" | "trigger_type" | "alias" | "policy";
+
+/** The key-value datastore (a minimal subset here; the reactor issue extends it). */
+export interface KeyValueStore {
+  get(scope: string, name: string): Promise<{ value: string; secret: boolean } | null>;
+  set(
+    scope: string,
+    name: string,
+    value: string,
+    options?: { secret?: boolean; ttlSeconds?: number },
+  ): Promise<void>;
+  delete(scope: string, name: string): Promise<boolean>;
+  list(
+    scope: string,
+    options: { prefix?: string } & Page,
+  ): Promise<PageResult<{ name: string; value: string; secret: boolean; scope: string }>>;
+}
+
+export interface Store {
+  readonly executions: ExecutionStore;
+  readonly queue: WorkQueue;
+  readonly content: ContentStore;
+  readonly kv: KeyValueStore;
+  close(): Promise<void>;
+}
