@@ -1,0 +1,35 @@
+/**
+ * Identifiers and timestamps for records Squall creates.
+ *
+ * Execution ids keep StackStorm's ObjectId shape (24 hex characters) because clients, URLs and
+ * scripts written for StackStorm parse them, and because the leading timestamp makes "newest
+ * first" an index walk on the primary key.
+ */
+
+import { randomBytes, randomInt } from "node:crypto";
+
+/** Random per process, as in an ObjectId: it separates ids made in the same second elsewhere. */
+const processPart = randomBytes(5).toString("hex");
+
+/**
+ * Starts in the lower half of the 24-bit range so the counter cannot wrap (which would break
+ * ordering within one second) until this process has made over eight million ids.
+ */
+let counter = randomInt(0, 0x800000);
+
+/**
+ * A new 24-character lowercase hex id: 4 bytes of seconds since the epoch, 5 random bytes fixed
+ * for this process, then a 3-byte counter. Ids made by one process sort in creation order.
+ */
+export function newId(): string {
+  const seconds = Math.floor(Date.now() / 1000) >>> 0;
+  counter = (counter + 1) & 0xffffff;
+  return (
+    seconds.toString(16).padStart(8, "0") + processPart + counter.toString(16).padStart(6, "0")
+  );
+}
+
+/** The current time as ISO-8601 UTC with milliseconds, e.g. `2024-05-01T12:00:00.000Z`. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}

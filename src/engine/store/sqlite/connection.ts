@@ -1,0 +1,38 @@
+/** Opening the database file: connection settings and schema migration, nothing else. */
+
+import Database from "better-sqlite3";
+import { SquallError } from "../../../core/errors.ts";
+import { migrate } from "./migrations.ts";
+
+/** How long a writer waits for another process's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/** Opens `path` (creating it if missing), configures the connection and migrates the schema. */
+export function openDatabase(path: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    throw new SquallError(`cannot open SQLite database ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  try {
+    // WAL lets readers (API, CLI) proceed while a writer commits; NORMAL syncs at checkpoints
+    // rather than per commit, which in WAL mode can lose the last commits on power loss but
+    // never corrupts the file.
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Off by default in SQLite; output chunks rely on it to refuse unknown executions.
+    db.pragma("foreign_keys = ON");
+    migrate(db, path);
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof SquallError) throw err;
+    throw new SquallError(`cannot prepare SQLite database ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The SQLite store: one database file, WAL mode, one connection per process.
+ *
+ * better-sqlite3 is synchronous; the async contract methods do their work synchronously and
+ * return settled promises. That is deliberate: a transaction never spans an `await`, so no other
+ * caller's statements can interleave with it on the shared connection.
+ */
+
+import type { Store } from "../contract.ts";
+import { openDatabase } from "./connection.ts";
+import { SqliteContentStore } from "./content.ts";
+import { SqliteExecutionStore } from "./executions.ts";
+import { SqliteKeyValueStore } from "./kv.ts";
+import { JobTable, SqliteWorkQueue } from "./queue.ts";
+import { Writer } from "./shared.ts";
+import { WakeUps } from "./wakeups.ts";
+
+export { BUSY_TIMEOUT_MS, openDatabase } from "./connection.ts";
+export { SCHEMA_VERSION } from "./migrations.ts";
+
+export interface SqliteStoreOptions {
+  /** The clock for timestamps, leases, run times and TTLs (ms since the epoch). Tests inject one. */
+  now?: () => number;
+}
+
+/** Opens (creating and migrating if needed) the database at `path`. */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  const now = options.now ?? Date.now;
+  const db = openDatabase(path);
+  const wakeups = new WakeUps();
+  const writer = new Writer(db, wakeups, now);
+  const jobs = new JobTable(db, now);
+  const store: Store = {
+    executions: new SqliteExecutionStore(writer, jobs),
+    queue: new SqliteWorkQueue(writer, jobs, wakeups),
+    content: new SqliteContentStore(writer),
+    kv: new SqliteKeyValueStore(writer),
+    async close() {
+      wakeups.close();
+      if (!db.open) return;
+      // SQLite's advice for connections that close: refresh planner statistics where stale.
+      db.pragma("optimize");
+      db.close();
+    },
+  };
+  return store;
+}

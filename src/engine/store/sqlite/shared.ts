@@ -1,0 +1,88 @@
+/**
+ * Pieces every aggregate shares: the write-transaction wrapper (which announces queued work only
+ * after commit), page normalisation and JSON column decoding.
+ */
+
+import type { Database } from "better-sqlite3";
+import { SquallError, ValidationError } from "../../../core/errors.ts";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from "../contract.ts";
+import type { WakeUps } from "./wakeups.ts";
+
+/** What a write transaction reports back: the job kinds it enqueued, to wake after commit. */
+export interface TxEffects {
+  woken: Set<string>;
+}
+
+export class Writer {
+  readonly #tx: (fn: (effects: TxEffects) => unknown, effects: TxEffects) => unknown;
+
+  constructor(
+    readonly db: Database,
+    private readonly wakeups: WakeUps,
+    /** The store clock, ms since the epoch. */
+    readonly now: () => number,
+  ) {
+    const tx = db.transaction((fn: (effects: TxEffects) => unknown, effects: TxEffects) =>
+      fn(effects),
+    );
+    // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes
+    // can fail with SQLITE_BUSY instead of waiting when another process writes in between.
+    this.#tx = (fn, effects) => tx.immediate(fn, effects);
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction; wakes waiters for enqueued kinds once committed. */
+  run<T>(fn: (effects: TxEffects) => T): T {
+    const effects: TxEffects = { woken: new Set() };
+    const result = this.#tx(fn, effects) as T;
+    this.wakeups.notify(effects.woken);
+    return result;
+  }
+
+  nowIso(): string {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+export interface NormalPage {
+  limit: number;
+  offset: number;
+}
+
+/** Applies the contract's default and cap; rejects values no caller could mean. */
+export function normalPage(page: Page): NormalPage {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  const offset = page.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new ValidationError(`page limit must be a positive integer, got ${String(limit)}`, {
+      field: "limit",
+    });
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new ValidationError(`page offset must be a non-negative integer, got ${String(offset)}`, {
+      field: "offset",
+    });
+  }
+  return { limit: Math.min(limit, MAX_PAGE_SIZE), offset };
+}
+
+/** Decodes a JSON column; a corrupt value names its table, column and row instead of crashing. */
+export function parseJson<T>(text: string, where: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new SquallError(`corrupt JSON in ${where}`, { cause: err });
+  }
+}
+
+/** JSON for a column; `undefined` (no value) becomes SQL NULL rather than the string "undefined". */
+export function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/** Rejects a string argument that is empty or not a string, naming the field. */
+export function requireText(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new ValidationError(`${field} must be a non-empty string`, { field });
+  }
+  return value;
+}
