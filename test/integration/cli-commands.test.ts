@@ -184,7 +184,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
               },
             ]
           : [];
-      return { pack: name, path: p, registered: true, counts: { action: 2, rule: 0 }, pruned: 0, errors };
+      return {
+        pack: name,
+        path: p,
+        registered: true,
+        counts: { action: 2, rule: 0 },
+        pruned: 0,
+        errors,
+      };
     });
     return send(res, 200, { packs, errors: [] });
   }

@@ -7,8 +7,8 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { ContentStore } from "../store/contract.ts";
-import { emptyCounts, type RegistrationReport, registerPacks } from "./registrar.ts";
 import { MANIFEST_FILE } from "./loader.ts";
+import { emptyCounts, type RegistrationReport, registerPacks } from "./registrar.ts";
 
 export interface PackLocations {
   packsPaths: string[];
@@ -31,7 +31,9 @@ export async function registerPackPaths(
       paths.push(item);
       continue;
     }
-    const dir = locations.packsPaths.map((base) => join(base, item)).find((d) => existsSync(join(d, MANIFEST_FILE)));
+    const dir = locations.packsPaths
+      .map((base) => join(base, item))
+      .find((d) => existsSync(join(d, MANIFEST_FILE)));
     if (dir) paths.push(dir);
     else unknown.push(item);
   }

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { pyJsonDumps } from "./pyjson.ts";
+import { makeTuple, pyEquals, pyNumber, pyRepr, pyStr } from "./pyvalue.ts";
+
+describe("Python str() and repr()", () => {
+  const table: Array<[unknown, string]> = [
+    [null, "None"],
+    [true, "True"],
+    [0, "0"],
+    [-0, "0"],
+    [2 ** 60, "1152921504606846976"],
+    [0.5, "0.5"],
+    [-1.25, "-1.25"],
+    [1e-5, "1e-05"],
+    [0.0001, "0.0001"],
+    [1.5e16, "15000000000000000"],
+    [123456789012.25, "123456789012.25"],
+    [
+      1.7976931348623157e308,
+      "179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368",
+    ],
+    [Number.NaN, "nan"],
+    [Number.NEGATIVE_INFINITY, "-inf"],
+    ["it's", "it's"],
+    [
+      ["it's", 'say "x"', "both ' \"", "tab\tnl\n", "\u0001", "é", "\u00a0"],
+      `["it's", 'say "x"', 'both \\' "', 'tab\\tnl\\n', '\\x01', 'é', '\\xa0']`,
+    ],
+    [{ a: [1, { b: null }] }, "{'a': [1, {'b': None}]}"],
+    [makeTuple([1]), "(1,)"],
+    [[], "[]"],
+    [{}, "{}"],
+  ];
+  for (const [value, expected] of table) {
+    it(`prints ${JSON.stringify(value) ?? String(value)}`, () => {
+      assert.equal(pyStr(value), expected);
+    });
+  }
+  it("repr quotes strings", () => {
+    assert.equal(pyRepr("a"), "'a'");
+    assert.equal(pyNumber(1e22), "10000000000000000000000");
+  });
+});
+
+describe("Python equality", () => {
+  const table: Array<[unknown, unknown, boolean]> = [
+    [1, true, true],
+    [0, false, true],
+    ["1", 1, false],
+    [null, null, true],
+    [null, 0, false],
+    [[1, "a"], [1, "a"], true],
+    [[1], makeTuple([1]), false],
+    [{ a: 1, b: 2 }, { b: 2, a: 1 }, true],
+    [{ a: 1 }, { a: 1, b: 2 }, false],
+  ];
+  for (const [a, b, expected] of table) {
+    it(`${JSON.stringify(a)} == ${JSON.stringify(b)} is ${expected}`, () => {
+      assert.equal(pyEquals(a, b), expected);
+    });
+  }
+});
+
+describe("Python json.dumps", () => {
+  const value = { b: 'é\u2028"\\', a: [1, 0.5, null, true, { c: [] }], d: {} };
+  const table: Array<[Parameters<typeof pyJsonDumps>[1], string]> = [
+    [{}, '{"b": "\\u00e9\\u2028\\"\\\\", "a": [1, 0.5, null, true, {"c": []}], "d": {}}'],
+    [
+      { sortKeys: true, separators: [",", ":"] },
+      '{"a":[1,0.5,null,true,{"c":[]}],"b":"\\u00e9\\u2028\\"\\\\","d":{}}',
+    ],
+    [
+      { indent: 2 },
+      '{\n  "b": "\\u00e9\\u2028\\"\\\\",\n  "a": [\n    1,\n    0.5,\n    null,\n    true,\n    {\n      "c": []\n    }\n  ],\n  "d": {}\n}',
+    ],
+    [
+      { ensureAscii: false, separators: [",", ":"] },
+      '{"b":"é\u2028\\"\\\\","a":[1,0.5,null,true,{"c":[]}],"d":{}}',
+    ],
+  ];
+  for (const [options, expected] of table) {
+    it(`dumps with ${JSON.stringify(options)}`, () => {
+      assert.equal(pyJsonDumps(value, options), expected);
+    });
+  }
+  it("writes NaN and Infinity like Python", () => {
+    assert.equal(pyJsonDumps([Number.NaN, Number.POSITIVE_INFINITY]), "[NaN, Infinity]");
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * Python value semantics for template values. StackStorm renders through Python, so text output
+ * must match `str()`/`repr()` and comparisons must follow Python rules, not JavaScript ones.
+ * Values are plain JSON-like data: null is None, arrays are lists (or tuples, see makeTuple).
+ */
+
+import { RenderError } from "../errors.ts";
+import { TemplateProxy, UnsupportedTemplateError } from "./template.ts";
+
+/** Jinja's StrictUndefined: carries what was looked up so the error can name it. */
+export class Undefined {
+  constructor(
+    readonly expr: string,
+    readonly reason: string,
+  ) {}
+  fail(): never {
+    throw new RenderError(`'${this.expr}' is undefined: ${this.reason}`);
+  }
+}
+
+const tuples = new WeakSet<readonly unknown[]>();
+
+/** Marks an array as a Python tuple so it prints as `(a, b)`. */
+export function makeTuple(items: unknown[]): unknown[] {
+  tuples.add(items);
+  return items;
+}
+
+export function isTuple(value: unknown): boolean {
+  return Array.isArray(value) && tuples.has(value);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  if (value instanceof TemplateProxy || value instanceof Undefined) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Python's type name, for error messages that read like StackStorm's. */
+export function pyTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "NoneType";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "string") return "str";
+  if (Array.isArray(value)) return isTuple(value) ? "tuple" : "list";
+  if (value instanceof TemplateProxy) return "KeyValueLookup";
+  if (value instanceof Undefined) return "StrictUndefined";
+  if (isPlainObject(value)) return "dict";
+  return typeof value;
+}
+
+/**
+ * Python's float repr: shortest round-trip digits, fixed notation for exponents in [-4, 16),
+ * scientific otherwise. Integral numbers print as ints: JSON gives no way to tell 1 from 1.0.
+ */
+export function pyNumber(value: number): string {
+  if (Number.isNaN(value)) return "nan";
+  if (value === Number.POSITIVE_INFINITY) return "inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-inf";
+  if (Number.isInteger(value)) return BigInt(value).toString();
+  const [mantissa = "", expText = "0"] = value.toExponential().split("e");
+  const exp = Number(expText);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  const sign = negative ? "-" : "";
+  if (exp >= -4 && exp < 16) {
+    if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+    const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
+    const frac = digits.slice(exp + 1);
+    return `${sign}${intPart}.${frac === "" ? "0" : frac}`;
+  }
+  const frac = digits.slice(1);
+  const expOut = `${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  return `${sign}${digits[0]}${frac === "" ? "" : `.${frac}`}e${expOut}`;
+}
+
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+function escapeCodePoint(cp: number): string {
+  if (cp <= 0xff) return `\\x${cp.toString(16).padStart(2, "0")}`;
+  if (cp <= 0xffff) return `\\u${cp.toString(16).padStart(4, "0")}`;
+  return `\\U${cp.toString(16).padStart(8, "0")}`;
+}
+
+/** Python's `repr()` of a str. */
+export function pyStringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (ch === "\\") out += "\\\\";
+    else if (ch === quote) out += `\\${quote}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (ch !== " " && NON_PRINTABLE.test(ch)) out += escapeCodePoint(cp);
+    else out += ch;
+  }
+  return out + quote;
+}
+
+export function pyRepr(value: unknown): string {
+  if (value === null) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "number") return pyNumber(value);
+  if (typeof value === "string") return pyStringRepr(value);
+  if (Array.isArray(value)) {
+    const items = value.map(pyRepr);
+    if (isTuple(value)) return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+    return `[${items.join(", ")}]`;
+  }
+  if (value instanceof Undefined) value.fail();
+  if (value instanceof TemplateProxy) {
+    throw new UnsupportedTemplateError(
+      "a datastore lookup inside a list or dict cannot be printed; render it on its own",
+    );
+  }
+  if (isPlainObject(value)) {
+    const parts = Object.entries(value).map(([k, v]) => `${pyStringRepr(k)}: ${pyRepr(v)}`);
+    return `{${parts.join(", ")}}`;
+  }
+  throw new RenderError(`cannot print a value of type ${typeof value}`);
+}
+
+/** Python's `str()`. */
+export function pyStr(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value instanceof TemplateProxy) return value.str();
+  return pyRepr(value);
+}
+
+/** Python truthiness; StrictUndefined refuses to be tested. */
+export function pyTruthy(value: unknown): boolean {
+  if (value instanceof Undefined) value.fail();
+  if (value instanceof TemplateProxy) return value.str() !== "";
+  if (value === null || value === false || value === 0 || value === "") return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isPlainObject(value)) return Object.keys(value).length > 0;
+  return true;
+}
+
+function numeric(value: unknown): number | null {
+  if (typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return null;
+}
+
+/** Python `==` (1 == True, lists and dicts compare structurally). */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  if (a instanceof TemplateProxy) return pyEquals(a.str(), b);
+  if (b instanceof TemplateProxy) return pyEquals(a, b.str());
+  const na = numeric(a);
+  const nb = numeric(b);
+  if (na !== null || nb !== null) return na !== null && nb !== null && na === nb;
+  if (a === null || b === null) return a === b;
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false;
+    return a.every((item, i) => pyEquals(item, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((k) => Object.hasOwn(b, k) && pyEquals(a[k], b[k]));
+  }
+  return a === b;
+}
+
+/** Python ordering (`<`): numbers, strings, and lists lexicographically; anything else is a TypeError. */
+export function pyCompare(a: unknown, b: unknown, op: string): number {
+  const left = a instanceof TemplateProxy ? a.str() : a;
+  const right = b instanceof TemplateProxy ? b.str() : b;
+  const na = numeric(left);
+  const nb = numeric(right);
+  if (na !== null && nb !== null) return na < nb ? -1 : na > nb ? 1 : 0;
+  if (typeof left === "string" && typeof right === "string") {
+    return left < right ? -1 : left > right ? 1 : 0;
+  }
+  if (Array.isArray(left) && Array.isArray(right) && isTuple(left) === isTuple(right)) {
+    const n = Math.min(left.length, right.length);
+    for (let i = 0; i < n; i++) {
+      if (!pyEquals(left[i], right[i])) return pyCompare(left[i], right[i], op);
+    }
+    return left.length - right.length;
+  }
+  throw new RenderError(
+    `'${op}' not supported between instances of '${pyTypeName(left)}' and '${pyTypeName(right)}'`,
+  );
+}
+
+/** Python `in`. */
+export function pyContains(container: unknown, item: unknown): boolean {
+  const box = container instanceof TemplateProxy ? container.str() : container;
+  const needle = item instanceof TemplateProxy ? item.str() : item;
+  if (typeof box === "string") {
+    if (typeof needle !== "string") {
+      throw new RenderError(
+        `'in <string>' requires string as left operand, not ${pyTypeName(needle)}`,
+      );
+    }
+    return box.includes(needle);
+  }
+  if (Array.isArray(box)) return box.some((x) => pyEquals(x, needle));
+  if (isPlainObject(box)) return typeof needle === "string" && Object.hasOwn(box, needle);
+  throw new RenderError(`argument of type '${pyTypeName(box)}' is not iterable`);
+}

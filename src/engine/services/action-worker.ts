@@ -1,0 +1,218 @@
+/**
+ * The action worker: claims `scheduled` executions, runs them through their runner, and commits
+ * the outcome together with the completion of its job.
+ *
+ * Crash semantics (the invariant the kill -9 test checks): the run job stays leased for as long
+ * as the action runs, kept alive by a heartbeat. If this process dies, the lease lapses and
+ * whichever worker claims the job next finds the execution still `running`. Nobody can know
+ * what the dead action did, so, like StackStorm, it is marked `abandoned` rather than run twice.
+ * A job found at `scheduled` had not started and simply runs.
+ */
+
+import type { ActionDef, RunnerType } from "../../core/content/model.ts";
+import { ConflictError, IllegalTransitionError } from "../../core/errors.ts";
+import type { Execution } from "../../core/execution/model.ts";
+import { isCompleted } from "../../core/execution/status.ts";
+import type { EventBus } from "../events.ts";
+import type { Logger, SecretRegistry } from "../logger.ts";
+import type { Runner, RunnerOutcome } from "../runners/contract.ts";
+import type { Job, JobRef, Store } from "../store/contract.ts";
+import { type ClaimLoop, startClaimLoop } from "./claim-loop.ts";
+import type { ExecutionService } from "./executions.ts";
+import { OutputBuffer } from "./output-buffer.ts";
+import { jobExecutionId, WORK } from "./work-kinds.ts";
+
+/** Everything a runner needs, resolved from the execution (parameters rendered and cast). */
+export interface PreparedRun {
+  action: ActionDef;
+  runner: RunnerType;
+  parameters: Record<string, unknown>;
+  secretNames: ReadonlySet<string>;
+  packPath: string;
+  entryPointPath: string | null;
+}
+
+export interface ActionWorkerOptions {
+  store: Store;
+  executions: ExecutionService;
+  runners: ReadonlyMap<string, Runner>;
+  prepare: (execution: Execution) => Promise<PreparedRun>;
+  bus: EventBus;
+  secrets: SecretRegistry;
+  log: Logger;
+  nodeId: string;
+  leaseMs: number;
+  concurrency: number;
+  apiUrl: () => string;
+  signal: AbortSignal;
+}
+
+export interface ActionWorker extends ClaimLoop {
+  /** Executions this node is running right now. */
+  running(): string[];
+  /** Cancels everything still running and records it `abandoned` (graceful shutdown's last step). */
+  abandonRunning(reason: string): Promise<void>;
+}
+
+export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
+  const { store, executions, log, leaseMs } = options;
+  const owner = `${options.nodeId}:worker`;
+  const active = new Map<string, AbortController>();
+
+  // Cancels requested through this process reach the runner at once; cancels from another
+  // process are noticed by the heartbeat.
+  const onUpdate = (execution: Execution) => {
+    if (execution.status === "canceling") active.get(execution.id)?.abort("canceled");
+  };
+  options.bus.on("execution.update", onUpdate);
+  options.signal.addEventListener("abort", () => options.bus.off("execution.update", onUpdate), {
+    once: true,
+  });
+
+  async function handle(job: Job): Promise<void> {
+    const ref: JobRef = { id: job.id, owner };
+    const id = jobExecutionId(job.payload);
+    if (id === null) return store.queue.fail(ref, "job payload has no execution id");
+    const execution = await store.executions.get(id);
+    if (!execution) return store.queue.fail(ref, `execution ${id} not found`);
+    if (active.has(id)) return store.queue.extend(ref, leaseMs);
+
+    switch (execution.status) {
+      case "scheduled":
+        return run(execution, ref);
+      case "canceling":
+        await finish(id, "canceled", null, ref);
+        return;
+      default:
+        if (isCompleted(execution.status)) return store.queue.complete(ref);
+        // running/pausing/pending/… with nobody holding it: its runner died with the process.
+        await finish(
+          id,
+          "abandoned",
+          {
+            error: `execution was ${execution.status} on ${execution.runner_node ?? "a node"} that stopped`,
+          },
+          ref,
+        );
+        log.warn({ executionId: id, was: execution.status }, "execution abandoned after a crash");
+    }
+  }
+
+  async function run(execution: Execution, job: JobRef): Promise<void> {
+    const id = execution.id;
+    try {
+      await executions.transition(id, "running", {
+        expectFrom: ["scheduled"],
+        patch: { runner_node: options.nodeId },
+      });
+    } catch (err) {
+      if (err instanceof ConflictError) return; // canceled meanwhile; the job is replayed and completed
+      throw err;
+    }
+    const controller = new AbortController();
+    active.set(id, controller);
+    const heartbeat = setInterval(
+      () => void beat(id, job, controller),
+      Math.max(200, Math.floor(leaseMs / 3)),
+    );
+    let outcome: RunnerOutcome;
+    let prepared: PreparedRun | null = null;
+    const output = new OutputBuffer(id, store.executions, options.bus, log, (t) =>
+      options.secrets.maskText(t),
+    );
+    try {
+      prepared = await options.prepare(execution);
+      for (const name of prepared.secretNames) options.secrets.add(prepared.parameters[name]);
+      const runner = options.runners.get(prepared.runner.name);
+      if (!runner)
+        throw new Error(
+          `runner ${prepared.runner.name} is not available in this version of Squall`,
+        );
+      outcome = await runner.run({
+        executionId: id,
+        action: prepared.action,
+        runner: prepared.runner,
+        parameters: prepared.parameters,
+        secretNames: prepared.secretNames,
+        packPath: prepared.packPath,
+        entryPointPath: prepared.entryPointPath,
+        apiUrl: options.apiUrl(),
+        authToken: "",
+        user: execution.context.user ?? "stanley",
+        output,
+        signal: controller.signal,
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      outcome = { status: "failed", result: { error: message } };
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await output.flush();
+    const result = options.secrets.maskDeep(outcome.result);
+    if (prepared)
+      for (const name of prepared.secretNames) options.secrets.remove(prepared.parameters[name]);
+    active.delete(id);
+    await finish(id, controller.signal.aborted ? "canceled" : outcome.status, result, job);
+  }
+
+  async function finish(
+    id: string,
+    status: RunnerOutcome["status"] | "abandoned",
+    result: unknown,
+    job: JobRef,
+  ) {
+    try {
+      await executions.transition(id, status, {
+        expectFrom: ["running", "canceling", "pending", "pausing", "paused", "resuming"],
+        patch: { result },
+        completeJob: job,
+      });
+    } catch (err) {
+      // Someone else already completed it (e.g. abandoned during shutdown): keep their answer.
+      if (!(err instanceof ConflictError || err instanceof IllegalTransitionError)) throw err;
+      await store.queue.complete(job).catch(() => undefined);
+    }
+  }
+
+  async function beat(id: string, job: JobRef, controller: AbortController): Promise<void> {
+    try {
+      await store.queue.extend(job, leaseMs);
+      const current = await store.executions.get(id);
+      if (current?.status === "canceling" && !controller.signal.aborted)
+        controller.abort("canceled");
+    } catch (err) {
+      log.error({ err, executionId: id }, "lease heartbeat failed");
+    }
+  }
+
+  const loop = startClaimLoop({
+    queue: store.queue,
+    kind: WORK.run,
+    owner,
+    leaseMs,
+    capacity: () => options.concurrency - active.size,
+    handle,
+    log,
+    signal: options.signal,
+  });
+
+  return {
+    ...loop,
+    running: () => [...active.keys()],
+    async abandonRunning(reason: string) {
+      const ids = [...active.keys()];
+      for (const id of ids) {
+        await executions
+          .transition(id, "abandoned", {
+            expectFrom: ["running", "canceling"],
+            patch: { result: { error: reason } },
+          })
+          .catch((err: unknown) =>
+            log.warn({ err, executionId: id }, "could not abandon execution"),
+          );
+        active.get(id)?.abort("canceled");
+      }
+    },
+  };
+}

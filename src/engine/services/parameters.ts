@@ -1,0 +1,99 @@
+/**
+ * Bridges the pure parameter code in src/core/params to the store. Rendering is synchronous and
+ * pure, so datastore values a template mentions are fetched first (the core lists them), and
+ * the renderer then reads from that snapshot.
+ */
+
+import { join } from "node:path";
+import { applyDefaults } from "../../core/content/param-schema.ts";
+import { NotFoundError } from "../../core/errors.ts";
+import type { Execution } from "../../core/execution/model.ts";
+import { MinimalJinja } from "../../core/expr/minimal.ts";
+import {
+  DEFAULT_SYSTEM_USER,
+  datastoreReferences,
+  datastoreUser,
+  type KvScope,
+  mergeSchemas,
+  resolveParameters,
+  validateRequest,
+} from "../../core/params/index.ts";
+import { type KeyValueStore, MAX_PAGE_SIZE, type Store } from "../store/contract.ts";
+import type { PreparedRun } from "./action-worker.ts";
+import type { RequestValidator } from "./executions.ts";
+
+/** Datastore scope names as StackStorm stores them. */
+export const KV_SCOPES: Record<KvScope, string> = { system: "st2kv.system", user: "st2kv.user" };
+
+const engine = new MinimalJinja();
+
+export const validateExecutionRequest: RequestValidator = (action, runner, parameters) =>
+  validateRequest({ runner, action, requested: parameters }).parameters;
+
+async function prefetch(
+  kv: KeyValueStore,
+  refs: Array<{ scope: KvScope; prefix: string }>,
+  user: string,
+): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  for (const { scope, prefix } of refs) {
+    const fullPrefix = scope === "user" ? `${user}:${prefix}` : prefix;
+    for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
+      const page = await kv.list(KV_SCOPES[scope], {
+        prefix: fullPrefix,
+        limit: MAX_PAGE_SIZE,
+        offset,
+      });
+      for (const item of page.items) values.set(`${scope}\u0000${item.name}`, item.value);
+      if (page.items.length < MAX_PAGE_SIZE) break;
+    }
+  }
+  return values;
+}
+
+export function createRunPreparer(store: Store): (execution: Execution) => Promise<PreparedRun> {
+  return async (execution) => {
+    const action = await store.content.getAction(execution.action.ref);
+    if (!action) throw new NotFoundError(`action ${execution.action.ref} is no longer registered`);
+    const runner = await store.content.getRunnerType(action.runner_type);
+    if (!runner) throw new NotFoundError(`runner ${action.runner_type} is not registered`);
+    const pack = await store.content.getPack(action.pack);
+    if (!pack) throw new NotFoundError(`pack ${action.pack} is no longer registered`);
+
+    const config = await store.content.getConfig(action.pack);
+    const schema = config ? null : await store.content.getConfigSchema(action.pack);
+    const configValues = config?.values ?? (schema ? applyDefaults({}, schema.attributes) : {});
+
+    const actionContext: Record<string, unknown> = {
+      ...execution.context,
+      execution_id: execution.id,
+    };
+    const user = datastoreUser(actionContext, DEFAULT_SYSTEM_USER);
+    const merged = mergeSchemas(runner.runner_parameters, action.parameters);
+    const snapshot = await prefetch(
+      store.kv,
+      datastoreReferences(execution.parameters, merged),
+      user,
+    );
+
+    const resolved = resolveParameters({
+      runner,
+      action,
+      requested: execution.parameters,
+      context: {
+        action_context: actionContext,
+        config: configValues,
+        kv: (scope, name) => snapshot.get(`${scope}\u0000${name}`),
+      },
+      engine,
+    });
+    return {
+      action,
+      runner,
+      parameters: resolved.values,
+      secretNames: resolved.secretNames,
+      packPath: pack.path,
+      entryPointPath: action.entry_point ? join(pack.path, "actions", action.entry_point) : null,
+    };
+  };
+}

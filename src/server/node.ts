@@ -1,0 +1,107 @@
+/**
+ * The composition root: one Squall node in one process. It opens the store, registers the
+ * configured packs, starts the scheduler and the action workers, and serves the API.
+ *
+ * Start-up order matters for crash recovery: leases this node held before it died are
+ * released first, so its unfinished work is picked up at once instead of after the lease ends.
+ */
+
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import type { PackRegistrationSummary } from "../api/context.ts";
+import { buildServer } from "../api/server.ts";
+import type { Settings } from "../engine/config.ts";
+import { registerPackPaths } from "../engine/content/register-paths.ts";
+import { EventBus } from "../engine/events.ts";
+import { createLogger, type Logger, SecretRegistry } from "../engine/logger.ts";
+import { createRunnerRegistry } from "../engine/runners/registry.ts";
+import { startActionWorker } from "../engine/services/action-worker.ts";
+import { ExecutionService } from "../engine/services/executions.ts";
+import { createRunPreparer, validateExecutionRequest } from "../engine/services/parameters.ts";
+import { startScheduler } from "../engine/services/scheduler.ts";
+import { openSqliteStore } from "../engine/store/sqlite/index.ts";
+
+export interface SquallNode {
+  url: string;
+  registration: PackRegistrationSummary;
+  log: Logger;
+  /** Stops claiming work, lets running actions finish within the grace period, abandons the rest. */
+  stop(): Promise<void>;
+}
+
+export async function startNode(settings: Settings): Promise<SquallNode> {
+  mkdirSync(settings.home, { recursive: true, mode: 0o700 });
+  const secrets = new SecretRegistry();
+  const log = createLogger(settings.logLevel, secrets);
+  const store = openSqliteStore(settings.dbPath);
+  const bus = new EventBus();
+  const released = await store.queue.releaseOwner(`${settings.nodeId}:worker`);
+  await store.queue.releaseOwner(`${settings.nodeId}:scheduler`);
+  if (released > 0) log.warn({ released }, "recovered work left by this node's previous run");
+
+  const registerPacks = (packs: string[]) =>
+    registerPackPaths(store.content, packs, {
+      packsPaths: settings.packsPaths,
+      configsDir: settings.configsDir,
+    });
+  const registration = await registerPacks([]);
+  for (const e of registration.errors)
+    log.warn({ file: e.file, field: e.field, line: e.line }, e.message);
+
+  const executions = new ExecutionService(
+    store,
+    bus,
+    validateExecutionRequest,
+    log.child({ component: "executions" }),
+  );
+  const controller = new AbortController();
+  let url = "";
+  const scheduler = startScheduler({
+    store,
+    executions,
+    nodeId: settings.nodeId,
+    leaseMs: settings.leaseMs,
+    log: log.child({ component: "scheduler" }),
+    signal: controller.signal,
+  });
+  const worker = startActionWorker({
+    store,
+    executions,
+    runners: createRunnerRegistry(),
+    prepare: createRunPreparer(store),
+    bus,
+    secrets,
+    log: log.child({ component: "worker" }),
+    nodeId: settings.nodeId,
+    leaseMs: settings.leaseMs,
+    concurrency: settings.actionConcurrency,
+    apiUrl: () => `${url}/api/v1`,
+    signal: controller.signal,
+  });
+
+  const app = await buildServer(
+    { store, executions, bus, secrets, registerPacks },
+    { bodyLimitBytes: settings.bodyLimitBytes, logger: log },
+  );
+  await app.listen({ host: settings.host, port: settings.port });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+
+  return {
+    url,
+    registration,
+    log,
+    async stop() {
+      controller.abort();
+      await app.close();
+      await scheduler.done;
+      const deadline = Date.now() + settings.shutdownGraceMs;
+      while (worker.running().length > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      await worker.abandonRunning("Squall stopped before the action finished");
+      await worker.done;
+      await store.close();
+    },
+  };
+}
