@@ -24,7 +24,10 @@ export function statusFor(err: unknown): number {
 
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const status = statusFor(err);
-  const message = err instanceof Error ? err.message : String(err);
+  let message = err instanceof Error ? err.message : String(err);
+  // Name the field even when the underlying message (e.g. a schema error) does not.
+  const field = err instanceof ValidationError ? err.location?.field : undefined;
+  if (field && !message.includes(field.split(".").pop() ?? field)) message = `${field}: ${message}`;
   if (status >= 500) request.log.error({ err }, "request failed");
   const body: Record<string, unknown> = {
     faultstring: status >= 500 ? "Internal Server Error" : message,
