@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { PackRegistrationSummary } from "../api/context.ts";
 import { buildServer } from "../api/server.ts";
+import { ValidationError } from "../core/errors.ts";
 import type { Settings } from "../engine/config.ts";
 import { registerPackPaths } from "../engine/content/register-paths.ts";
 import { EventBus } from "../engine/events.ts";
@@ -20,6 +21,7 @@ import { ExecutionService } from "../engine/services/executions.ts";
 import { createRunPreparer, validateExecutionRequest } from "../engine/services/parameters.ts";
 import { startScheduler } from "../engine/services/scheduler.ts";
 import { openSqliteStore } from "../engine/store/sqlite/index.ts";
+import { acquireHomeLock } from "./home-lock.ts";
 
 export interface SquallNode {
   url: string;
@@ -31,6 +33,16 @@ export interface SquallNode {
 
 export async function startNode(settings: Settings): Promise<SquallNode> {
   mkdirSync(settings.home, { recursive: true, mode: 0o700 });
+  const unlock = acquireHomeLock(settings.home);
+  try {
+    return await startLocked(settings, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function startLocked(settings: Settings, unlock: () => void): Promise<SquallNode> {
   const secrets = new SecretRegistry();
   const log = createLogger(settings.logLevel, secrets);
   const store = openSqliteStore(settings.dbPath);
@@ -83,7 +95,20 @@ export async function startNode(settings: Settings): Promise<SquallNode> {
     { store, executions, bus, secrets, registerPacks },
     { bodyLimitBytes: settings.bodyLimitBytes, logger: log },
   );
-  await app.listen({ host: settings.host, port: settings.port });
+  try {
+    await app.listen({ host: settings.host, port: settings.port });
+  } catch (err) {
+    controller.abort();
+    await Promise.allSettled([scheduler.done, worker.done]);
+    await store.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL")
+      throw new ValidationError(
+        `cannot listen on ${settings.host}:${settings.port} (${code}); choose another address or port with --host/--port or SQUALL_HOST/SQUALL_PORT`,
+        { field: "port" },
+      );
+    throw err;
+  }
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   url = `http://${host}:${address.port}`;
@@ -102,6 +127,7 @@ export async function startNode(settings: Settings): Promise<SquallNode> {
       await worker.abandonRunning("Squall stopped before the action finished");
       await worker.done;
       await store.close();
+      unlock();
     },
   };
 }

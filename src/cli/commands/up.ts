@@ -3,9 +3,10 @@
  * Everything else in the CLI talks to the server over HTTP.
  */
 
-import type { Command } from "commander";
+import { type Command, CommanderError } from "commander";
+import { SquallError } from "../../core/errors.ts";
 import { loadSettings, type Settings } from "../../engine/config.ts";
-import { startNode } from "../../server/node.ts";
+import { type SquallNode, startNode } from "../../server/node.ts";
 
 export function registerUpCommand(program: Command): void {
   program
@@ -22,8 +23,18 @@ export function registerUpCommand(program: Command): void {
       if (opts.home) env.SQUALL_HOME = opts.home;
       if (opts.port) env.SQUALL_PORT = opts.port;
       if (opts.host) env.SQUALL_HOST = opts.host;
-      const settings: Settings = loadSettings(env);
-      const node = await startNode(settings);
+      let node: SquallNode;
+      let settings: Settings;
+      try {
+        settings = loadSettings(env);
+        node = await startNode(settings);
+      } catch (err) {
+        // Configuration and environment problems get one clear line, not a stack trace.
+        if (!(err instanceof SquallError)) throw err;
+        process.stderr.write(`squall up: ${err.message}\n`);
+        // Commander's error type carries the exit code through main() (it prints nothing itself).
+        throw new CommanderError(1, "squall.up", err.message);
+      }
       const ms = Date.now() - started;
       process.stdout.write(
         `Squall is up at ${node.url} (ready in ${ms} ms; data in ${settings.home}; ` +
