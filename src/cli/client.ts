@@ -139,7 +139,8 @@ export class SquallClient {
     yield* readEventStream(res.body);
   }
 
-  private async getOne<T>(kind: ResourceKind, id: string, path: string): Promise<T> {
+  /** GET one resource; a 404 becomes a not-found error that names the resource. */
+  async getOne<T>(kind: ResourceKind, id: string, path: string): Promise<T> {
     try {
       return (await this.request("GET", path, {})).json as T;
     } catch (err) {
@@ -148,7 +149,7 @@ export class SquallClient {
   }
 
   /** Follows offset pages until the server has nothing more, so lists are never cut short. */
-  private async listAll<T>(path: string, query: Query): Promise<T[]> {
+  async listAll<T>(path: string, query: Query): Promise<T[]> {
     const all: T[] = [];
     for (;;) {
       const res = await this.request("GET", path, {
@@ -163,7 +164,8 @@ export class SquallClient {
     }
   }
 
-  private async request(
+  /** Any JSON request: the building block for commands that need no dedicated method. */
+  async request(
     method: string,
     path: string,
     query: Query,

@@ -19,12 +19,11 @@ export class ApiError extends SquallError {
   }
 }
 
-export type ResourceKind = "action" | "execution" | "pack" | "runner type";
+/** A resource's name as users read it, e.g. "action" or "trigger instance". */
+export type ResourceKind = string;
 
-const LIST_COMMAND: Record<ResourceKind, string> = {
-  action: "squall action list",
-  execution: "squall execution list",
-  pack: "squall pack list",
+/** Where the list command is not simply `squall <kind> list`. */
+const LIST_COMMAND: Record<string, string> = {
   "runner type": "squall runner list",
 };
 
@@ -38,7 +37,7 @@ export class ResourceNotFoundError extends NotFoundError {
   }
 
   get listCommand(): string {
-    return LIST_COMMAND[this.kind];
+    return LIST_COMMAND[this.kind] ?? `squall ${this.kind.replaceAll(" ", "-")} list`;
   }
 }
 

@@ -21,6 +21,7 @@ import type {
 } from "../../core/content/model.ts";
 import type { Execution, NewExecution, OutputChunk } from "../../core/execution/model.ts";
 import type { ExecutionStatus } from "../../core/execution/status.ts";
+import type { ReactorStore } from "./reactor-contract.ts";
 
 /** Pagination for every listing. `limit` is capped by the implementation (see MAX_PAGE_SIZE). */
 export interface Page {
@@ -196,5 +197,6 @@ export interface Store {
   readonly queue: WorkQueue;
   readonly content: ContentStore;
   readonly kv: KeyValueStore;
+  readonly reactor: ReactorStore;
   close(): Promise<void>;
 }
