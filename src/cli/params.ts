@@ -6,23 +6,19 @@
  * it had one element) Squall reports the bad value instead.
  */
 
+import { mergeSchemas } from "../core/content/merge-parameters.ts";
 import type { ActionDef, ParameterSpec, RunnerType } from "../core/content/model.ts";
 import { ValidationError } from "../core/errors.ts";
 
 /** Reads a file for `@name=path`; injected so the rules can be tested without a disk. */
 export type FileReader = (path: string) => string;
 
-/** Runner parameters overlaid by the action's, as the server merges them for validation. */
+/** Runner parameters overlaid by the action's, with the same merge the server validates with. */
 export function mergedParameterSpecs(
   action: ActionDef,
   runner: RunnerType | undefined,
 ): Record<string, ParameterSpec> {
-  const merged: Record<string, ParameterSpec> = {};
-  for (const [name, spec] of Object.entries(runner?.runner_parameters ?? {})) merged[name] = spec;
-  for (const [name, spec] of Object.entries(action.parameters ?? {})) {
-    merged[name] = { ...(merged[name] ?? {}), ...spec };
-  }
-  return merged;
+  return mergeSchemas(runner?.runner_parameters ?? {}, action.parameters ?? {});
 }
 
 export function parseRunArguments(

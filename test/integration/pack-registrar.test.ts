@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { mergeParameters } from "../../src/core/content/merge-parameters.ts";
+import { mergeSchemas } from "../../src/core/content/merge-parameters.ts";
 import { BUILTIN_RUNNER_TYPES } from "../../src/core/content/runner-types.ts";
 import { registerPacks } from "../../src/engine/content/registrar.ts";
 import type { ContentStore, Store } from "../../src/engine/store/contract.ts";
@@ -95,7 +95,7 @@ describe("registerPacks into SQLite", () => {
     const local = await store.content.getAction("core.local_sudo");
     const runner = await store.content.getRunnerType("local-shell-cmd");
     assert.ok(local && runner);
-    const merged = mergeParameters(runner, local);
+    const merged = mergeSchemas(runner.runner_parameters, local.parameters);
     assert.equal(merged.sudo?.type, "boolean");
     assert.equal(merged.sudo?.default, true);
     assert.equal(merged.sudo?.immutable, true);

@@ -8,14 +8,15 @@
  *   action that writes only `sudo: {immutable: true}` keeps the runner's type, default and
  *   description for `sudo`. (`util/action_db.get_action_parameters_specs` does a shallow
  *   dict.update, but only secret masking uses it; param rendering in `util/param.py` also
- *   falls back attribute-wise to the runner's default.) mergeParameters follows the deep merge.
+ *   falls back attribute-wise to the runner's default.) mergeSchemas follows the deep merge,
+ *   and every merge in Squall (request validation, rendering, the API, the CLI) goes through it.
  * - `validators/api/action._validate_parameters`, run at registration, refuses an action that
  *   changes any runner-parameter attribute other than default, description, enum, immutable
  *   and required; sets `immutable` on a parameter the runner already marks immutable (even
  *   to the same value); or makes a parameter immutable with no default on either side; and it
  *   requires `position` values to be unique and contiguous.
  */
-import type { ActionDef, ParameterSchema, ParameterSpec, RunnerType } from "./model.ts";
+import type { ParameterSchema, ParameterSpec } from "./model.ts";
 import type { SchemaIssue } from "./schema-check.ts";
 
 /** RUNNER_PARAM_OVERRIDABLE_ATTRS in st2common/util/schema. */
@@ -31,6 +32,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** `deep_update` into `target`, which only ever holds objects this merge created itself. */
 function deepUpdate(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(source)) {
     const current = target[key];
@@ -44,14 +46,17 @@ function deepUpdate(target: Record<string, unknown>, source: Record<string, unkn
   }
 }
 
-/** Runner parameters overlaid by the action's, attribute by attribute (a new object). */
-export function mergeParameters(
-  runner: RunnerType,
-  action: Pick<ActionDef, "parameters">,
+/**
+ * Runner parameters overlaid by the action's, attribute by attribute. The result is a new
+ * object sharing nothing with either input, so callers may change it freely.
+ */
+export function mergeSchemas(
+  runnerParams: ParameterSchema,
+  actionParams: ParameterSchema,
 ): ParameterSchema {
   const merged: Record<string, unknown> = {};
-  deepUpdate(merged, structuredClone(runner.runner_parameters));
-  deepUpdate(merged, action.parameters);
+  deepUpdate(merged, runnerParams);
+  deepUpdate(merged, actionParams);
   return merged as ParameterSchema;
 }
 

@@ -114,35 +114,68 @@ export function toValuesSchema(
 }
 
 /**
- * Fills defaults where a value is absent or null, recursing into nested objects and into
- * arrays of objects (StackStorm's `assign_default_values`). Returns a new value.
+ * StackStorm's assign_default_values: fills defaults where a value is missing or None,
+ * descending into nested objects and arrays, so `required` is satisfied by defaults. A default
+ * listed in `dependencies` is applied only when what it depends on is present or defaulted.
+ * Pack configs, policy parameters and action parameters all go through it. Returns a copy.
  */
-export function applyDefaults(values: Json, params: ParameterSchema): Json {
-  const out: Json = { ...values };
-  for (const [name, spec] of Object.entries(params)) {
-    if (!isObject(spec)) continue;
-    if ("default" in spec && (out[name] === undefined || out[name] === null)) {
-      out[name] = structuredClone(spec.default);
-    }
-    out[name] = defaultsInside(out[name], spec);
-    if (out[name] === undefined) delete out[name];
-  }
-  return out;
+export function assignDefaults<T>(instance: T, schema: ParameterSpec | Json): T {
+  // Defaults only ever add keys or fill nulls, so the copy keeps the shape of T.
+  const copy: unknown = structuredClone(instance);
+  if (isObject(copy) && schema.type === "object") return defaultsObject(copy, schema) as T;
+  if (Array.isArray(copy) && schema.type === "array") return defaultsArray(copy, schema) as T;
+  return copy as T;
 }
 
-function defaultsInside(value: unknown, spec: ParameterSpec): unknown {
-  const types = typeList(spec) ?? [];
-  if (types.includes("object") && isObject(value) && isObject(spec.properties)) {
-    return applyDefaults(value, spec.properties as ParameterSchema);
+const isType = (type: unknown, t: string) =>
+  type === t || (Array.isArray(type) && type.includes(t));
+
+function defaultsObject(instance: Json, schema: Json): Json {
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  const dependencies = isObject(schema.dependencies) ? schema.dependencies : {};
+  for (const [name, raw] of Object.entries(properties)) {
+    if (!isObject(raw)) continue;
+    let hasDefault = Object.hasOwn(raw, "default");
+    const deps = dependencies[name];
+    if (hasDefault && Array.isArray(deps)) {
+      for (const dep of deps) {
+        const depSchema = properties[String(dep)];
+        if (isObject(depSchema) && Object.hasOwn(depSchema, "default")) continue;
+        if (!Object.hasOwn(instance, String(dep))) {
+          hasDefault = false;
+          break;
+        }
+      }
+    }
+    if (hasDefault && (instance[name] ?? null) === null)
+      instance[name] = structuredClone(raw.default);
+    const value = instance[name];
+    if (value === null || value === undefined) continue;
+    if (isType(raw.type, "array") && Array.isArray(value))
+      instance[name] = defaultsArray(value, raw);
+    else if (isType(raw.type, "object") && isObject(value)) {
+      instance[name] = defaultsObject(value, raw);
+    }
   }
-  if (types.includes("array") && Array.isArray(value) && isObject(spec.items)) {
-    const items = spec.items as ParameterSpec;
-    return value.map((item) => {
-      const filled = item === null && "default" in items ? structuredClone(items.default) : item;
-      return defaultsInside(filled, items);
-    });
-  }
-  return value;
+  return instance;
+}
+
+function defaultsArray(instance: unknown[], schema: Json): unknown[] {
+  const items = schema.items;
+  if (!items || (Array.isArray(items) && items.length === 0)) return instance;
+  const itemSchemas = Array.isArray(items) ? items : instance.map(() => items);
+  itemSchemas.forEach((raw, index) => {
+    if (index >= instance.length || !isObject(raw)) return;
+    if (Object.hasOwn(raw, "default") && instance[index] === null) {
+      instance[index] = structuredClone(raw.default);
+    }
+    const value = instance[index];
+    if (value === null || value === undefined) return;
+    if (isType(raw.type, "array") && Array.isArray(value))
+      instance[index] = defaultsArray(value, raw);
+    if (isType(raw.type, "object") && isObject(value)) instance[index] = defaultsObject(value, raw);
+  });
+  return instance;
 }
 
 const compiledValues = new WeakMap<ParameterSchema, Map<boolean, ValidateFunction>>();
@@ -169,7 +202,7 @@ export function validateValues(
     }
     perSchema.set(options.allowAdditional, validate);
   }
-  const filled = applyDefaults(values, params);
+  const filled = assignDefaults(values, { type: "object", properties: params });
   if (validate(filled)) return { values: filled, issues: [] };
   return { values: filled, issues: toIssues(validate.errors ?? []) };
 }

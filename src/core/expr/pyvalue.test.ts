@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { pyJsonDumps } from "./pyjson.ts";
-import { makeTuple, pyEquals, pyNumber, pyRepr, pyStr } from "./pyvalue.ts";
+import { makeTuple, pyEquals, pyNumber, pyRepr, pyStr, pyTruthy } from "./pyvalue.ts";
 
 describe("Python str() and repr()", () => {
   const table: Array<[unknown, string]> = [
@@ -31,6 +31,11 @@ describe("Python str() and repr()", () => {
     [makeTuple([1]), "(1,)"],
     [[], "[]"],
     [{}, "{}"],
+    // An absent value is None, as dict.get returns it.
+    [undefined, "None"],
+    [[undefined, { a: undefined }], "[None, {'a': None}]"],
+    [0.00001, "1e-05"],
+    [["\x7f", "\u0085", "\u200b", "\ud83d\ude00"], "['\\x7f', '\\x85', '\\u200b', '\ud83d\ude00']"],
   ];
   for (const [value, expected] of table) {
     it(`prints ${JSON.stringify(value) ?? String(value)}`, () => {
@@ -41,6 +46,28 @@ describe("Python str() and repr()", () => {
     assert.equal(pyRepr("a"), "'a'");
     assert.equal(pyNumber(1e22), "10000000000000000000000");
   });
+});
+
+describe("Python truthiness", () => {
+  const table: Array<[unknown, boolean]> = [
+    [null, false],
+    [undefined, false],
+    [false, false],
+    [0, false],
+    ["", false],
+    [[], false],
+    [{}, false],
+    [true, true],
+    [0.5, true],
+    ["0", true],
+    [[0], true],
+    [{ a: null }, true],
+  ];
+  for (const [value, expected] of table) {
+    it(`${JSON.stringify(value) ?? String(value)} is ${expected}`, () => {
+      assert.equal(pyTruthy(value), expected);
+    });
+  }
 });
 
 describe("Python equality", () => {

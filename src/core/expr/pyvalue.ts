@@ -1,7 +1,9 @@
 /**
- * Python value semantics for template values. StackStorm renders through Python, so text output
- * must match `str()`/`repr()` and comparisons must follow Python rules, not JavaScript ones.
+ * Python value semantics for template values and runner arguments. StackStorm renders through
+ * Python and builds shell arguments and query strings with `str(value)`, so text output must
+ * match `str()`/`repr()` and comparisons must follow Python rules, not JavaScript ones.
  * Values are plain JSON-like data: null is None, arrays are lists (or tuples, see makeTuple).
+ * An absent value (JS undefined) is None too, as `dict.get` would return it in StackStorm.
  */
 
 import { RenderError } from "../errors.ts";
@@ -101,7 +103,7 @@ export function pyStringRepr(text: string): string {
 }
 
 export function pyRepr(value: unknown): string {
-  if (value === null) return "None";
+  if (value === null || value === undefined) return "None";
   if (value === true) return "True";
   if (value === false) return "False";
   if (typeof value === "number") return pyNumber(value);
@@ -135,7 +137,9 @@ export function pyStr(value: unknown): string {
 export function pyTruthy(value: unknown): boolean {
   if (value instanceof Undefined) value.fail();
   if (value instanceof TemplateProxy) return value.str() !== "";
-  if (value === null || value === false || value === 0 || value === "") return false;
+  if (value === null || value === undefined || value === false || value === 0 || value === "") {
+    return false;
+  }
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
   return true;

@@ -1,5 +1,7 @@
 /** Action parameter handling with StackStorm's semantics: merge, validate, render, cast, mask. */
 
+export { mergeSchemas } from "../content/merge-parameters.ts";
+export { assignDefaults } from "../content/param-schema.ts";
 export { castParameter, NONE_MAGIC_VALUE } from "./casts.ts";
 export {
   datastoreContext,
@@ -18,7 +20,7 @@ export {
   renderLiveParams,
   resolveParameters,
 } from "./resolve.ts";
-export { assignDefaults, mergeSchemas, requestSchema } from "./schema.ts";
+export { requestSchema } from "./schema.ts";
 export {
   MASKED_ATTRIBUTE_VALUE,
   MIN_MASKED_TEXT_LENGTH,

@@ -1,11 +1,23 @@
 /**
  * Python's `ast.literal_eval` for the literals that map onto JSON data: str, int, float, bool,
  * None, list, tuple (as a list) and dict with str keys. StackStorm's casts fall back to it when a
- * value is not JSON (typically a Python `str()` of a list or dict that a template printed).
+ * value is not JSON (typically a Python `str()` of a list or dict that a template printed), and
+ * so does the http runner for a JSON request body given as text.
  * Literals with no JSON counterpart (bytes, sets, complex numbers) are refused.
  */
 
 import { ValidationError } from "../errors.ts";
+import { pyJsonDumps } from "../expr/pyjson.ts";
+
+export interface PyLiteralOptions {
+  /**
+   * Accept bool, number and None dict keys and turn them into the strings `json.dumps` would
+   * write (`True` → "true", `1` → "1"). For a caller that sends the result straight on as JSON,
+   * as StackStorm's http runner does; otherwise such keys are refused, because the value must
+   * stay JSON data and StackStorm would keep the non-string key.
+   */
+  jsonKeys?: boolean;
+}
 
 export class PyLiteralError extends ValidationError {}
 
@@ -25,7 +37,10 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 
 class Reader {
   i = 0;
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly jsonKeys: boolean,
+  ) {}
 
   fail(message: string): never {
     throw new PyLiteralError(`malformed Python literal at offset ${this.i}: ${message}`);
@@ -105,11 +120,21 @@ class Reader {
       if (this.eat("}")) break;
       const key = this.value();
       if (!this.eat(":")) this.fail("sets have no JSON equivalent; expected ':'");
-      if (typeof key !== "string") this.fail("dict keys must be strings to map onto JSON");
-      out[key] = this.value();
+      out[this.dictKey(key)] = this.value();
       count++;
     }
     return out;
+  }
+
+  private dictKey(key: unknown): string {
+    if (typeof key === "string") return key;
+    const scalar = key === null || typeof key === "boolean" || typeof key === "number";
+    if (this.jsonKeys && scalar) return pyJsonDumps(key);
+    return this.fail(
+      this.jsonKeys
+        ? "dict keys must be strings, numbers, booleans or None to map onto JSON"
+        : "dict keys must be strings to map onto JSON",
+    );
   }
 
   private number(): number {
@@ -211,9 +236,9 @@ class Reader {
   }
 }
 
-export function pyLiteralEval(text: string): unknown {
+export function pyLiteralEval(text: string, options: PyLiteralOptions = {}): unknown {
   // literal_eval strips leading spaces and tabs before parsing (Python ≥ 3.9).
-  const reader = new Reader(text.replace(/^[ \t]+/, ""));
+  const reader = new Reader(text.replace(/^[ \t]+/, ""), options.jsonKeys === true);
   const value = reader.value();
   reader.ws();
   if (reader.i !== reader.text.length) reader.fail("unexpected trailing text");

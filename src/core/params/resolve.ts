@@ -5,11 +5,11 @@
  * (`render_final_params`, which fills and renders defaults and casts everything).
  */
 
+import { mergeSchemas } from "../content/merge-parameters.ts";
 import type { ActionDef, ParameterSchema, RunnerType } from "../content/model.ts";
 import type { TemplateEngine } from "../expr/template.ts";
 import { datastoreContext, datastoreUser, type KvLookup } from "./datastore.ts";
 import { castParamsFrom, ParamGraph } from "./graph.ts";
-import { mergeSchemas } from "./schema.ts";
 import { rejectImmutableOverrides, secretNamesOf, validateAgainstSchema } from "./validate.ts";
 
 /** StackStorm's default `[system_user] user`. */

@@ -2,11 +2,8 @@
  * How StackStorm turns runner + action parameter specs into the JSON schema a request is
  * validated against (st2common/util/schema/__init__.py):
  *
- * - Merge: `get_schema_for_action_parameters` deep-merges the runner's spec and then the
- *   action's spec per parameter (`deep_update`), so an action that only sets `default: 5` keeps
- *   the runner's `type`, `description`, … Nested mappings (`properties`, a dict `default`) merge
- *   key by key; lists (`enum`) and scalars are replaced. Registration separately restricts which
- *   attributes an action may change (`RUNNER_PARAM_OVERRIDABLE_ATTRS`).
+ * - Merge: runner and action specs are deep-merged first (`mergeSchemas` in
+ *   core/content/merge-parameters.ts); this module starts from the merged specs.
  * - A parameter spec that is empty accepts any non-null JSON type.
  * - `allow_default_none`: an optional parameter, or one whose default is None, also accepts null.
  *   A spec with no `type` is then treated as `string` (StackStorm's `get("type", "string")`).
@@ -16,31 +13,10 @@
  *   runner declare no parameters at all, in which case the schema is empty and accepts anything.
  */
 
-import type { ParameterSchema, ParameterSpec } from "../content/model.ts";
+import type { ParameterSchema } from "../content/model.ts";
 import { isPlainObject } from "../expr/pyvalue.ts";
 
 type Json = Record<string, unknown>;
-
-function deepUpdate(target: Json, source: Json): Json {
-  for (const [k, v] of Object.entries(source)) {
-    if (isPlainObject(v)) {
-      const base = target[k];
-      target[k] = deepUpdate(isPlainObject(base) ? base : {}, v);
-    } else target[k] = v;
-  }
-  return target;
-}
-
-/** Runner parameters overlaid with the action's, attribute by attribute (StackStorm's deep_update). */
-export function mergeSchemas(
-  runnerParams: ParameterSchema,
-  actionParams: ParameterSchema,
-): ParameterSchema {
-  const merged: Json = {};
-  deepUpdate(merged, runnerParams as Json);
-  deepUpdate(merged, actionParams as Json);
-  return merged as ParameterSchema;
-}
 
 const ANY_TYPE: Json = {
   anyOf: [
@@ -139,68 +115,4 @@ export function requestSchema(merged: ParameterSchema): Json {
   }
   const schema = allowDefaultNone({ type: "object", properties, additionalProperties: false });
   return toAjv(schema) as Json;
-}
-
-/**
- * StackStorm's assign_default_values: fills defaults where a value is missing or None,
- * descending into nested objects and arrays, so `required` is satisfied by defaults.
- * Returns a copy; the input is not modified.
- */
-export function assignDefaults(instance: unknown, schema: ParameterSpec | Json): unknown {
-  const copy = structuredClone(instance);
-  if (isPlainObject(copy) && schema.type === "object") return defaultsObject(copy, schema);
-  if (Array.isArray(copy) && schema.type === "array") return defaultsArray(copy, schema);
-  return copy;
-}
-
-const isType = (type: unknown, t: string) =>
-  type === t || (Array.isArray(type) && type.includes(t));
-
-function defaultsObject(instance: Json, schema: Json): Json {
-  const properties = isPlainObject(schema.properties) ? schema.properties : {};
-  const dependencies = isPlainObject(schema.dependencies) ? schema.dependencies : {};
-  for (const [name, raw] of Object.entries(properties)) {
-    if (!isPlainObject(raw)) continue;
-    let hasDefault = Object.hasOwn(raw, "default");
-    const deps = dependencies[name];
-    if (hasDefault && Array.isArray(deps)) {
-      for (const dep of deps) {
-        const depSchema = properties[String(dep)];
-        if (isPlainObject(depSchema) && Object.hasOwn(depSchema, "default")) continue;
-        if (!Object.hasOwn(instance, String(dep))) {
-          hasDefault = false;
-          break;
-        }
-      }
-    }
-    if (hasDefault && (instance[name] ?? null) === null)
-      instance[name] = structuredClone(raw.default);
-    const value = instance[name];
-    if (value === null || value === undefined) continue;
-    if (isType(raw.type, "array") && Array.isArray(value))
-      instance[name] = defaultsArray(value, raw);
-    else if (isType(raw.type, "object") && isPlainObject(value)) {
-      instance[name] = defaultsObject(value, raw);
-    }
-  }
-  return instance;
-}
-
-function defaultsArray(instance: unknown[], schema: Json): unknown[] {
-  const items = schema.items;
-  if (!items || (Array.isArray(items) && items.length === 0)) return instance;
-  const itemSchemas = Array.isArray(items) ? items : instance.map(() => items);
-  itemSchemas.forEach((raw, index) => {
-    if (index >= instance.length || !isPlainObject(raw)) return;
-    if (Object.hasOwn(raw, "default") && instance[index] === null) {
-      instance[index] = structuredClone(raw.default);
-    }
-    const value = instance[index];
-    if (value === null || value === undefined) return;
-    if (isType(raw.type, "array") && Array.isArray(value))
-      instance[index] = defaultsArray(value, raw);
-    if (isType(raw.type, "object") && isPlainObject(value))
-      instance[index] = defaultsObject(value, raw);
-  });
-  return instance;
 }

@@ -2,39 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ValidationError } from "../errors.ts";
 import { action, echo, runner } from "./fixtures.test-helpers.ts";
-import { mergeSchemas } from "./schema.ts";
 import { validateRequest } from "./validate.ts";
-
-describe("mergeSchemas (deep_update: action attributes override the runner's)", () => {
-  it("overrides only the attributes the action sets", () => {
-    const runnerParams = {
-      timeout: { type: "integer", default: 60, description: "seconds" },
-      env: { type: "object", default: { A: "1" } },
-      mode: { type: "string", enum: ["a", "b", "c"] },
-      only_runner: { type: "string" },
-    };
-    const actionParams = {
-      timeout: { default: 30 },
-      env: { default: { B: "2" } },
-      mode: { enum: ["a"] },
-      only_action: { type: "integer" },
-    };
-    const before = JSON.stringify(runnerParams);
-    assert.deepEqual(mergeSchemas(runnerParams, actionParams), {
-      timeout: { type: "integer", default: 30, description: "seconds" },
-      env: { type: "object", default: { A: "1", B: "2" } },
-      mode: { type: "string", enum: ["a"] },
-      only_runner: { type: "string" },
-      only_action: { type: "integer" },
-    });
-    assert.equal(JSON.stringify(runnerParams), before);
-  });
-  it("replaces a scalar default with a mapping", () => {
-    assert.deepEqual(mergeSchemas({ p: { default: "x" } }, { p: { default: { k: 1 } } }), {
-      p: { default: { k: 1 } },
-    });
-  });
-});
 
 type Row = {
   name: string;

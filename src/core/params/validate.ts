@@ -6,10 +6,12 @@
  */
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { mergeSchemas } from "../content/merge-parameters.ts";
 import type { ActionDef, ParameterSchema, RunnerType } from "../content/model.ts";
+import { assignDefaults } from "../content/param-schema.ts";
 import { ValidationError } from "../errors.ts";
 import { pyRepr } from "../expr/pyvalue.ts";
-import { assignDefaults, mergeSchemas, requestSchema } from "./schema.ts";
+import { requestSchema } from "./schema.ts";
 import { containsTemplate } from "./templates.ts";
 
 const ANY_JSON_TYPE = ["array", "boolean", "integer", "number", "object", "string", "null"];
@@ -93,7 +95,7 @@ export function validateAgainstSchema(
   owner: string,
 ): Record<string, unknown> {
   const schema = requestSchema(merged);
-  const instance = assignDefaults(values, schema) as Record<string, unknown>;
+  const instance = assignDefaults(values, schema);
   const validate = compile(schema, owner);
   if (validate(instance)) return instance;
   const errors = [...(validate.errors ?? [])];

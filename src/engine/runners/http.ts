@@ -23,10 +23,10 @@
  */
 
 import { ValidationError } from "../../core/errors.ts";
+import { pyStr } from "../../core/expr/pyvalue.ts";
+import { pyLiteralEval } from "../../core/params/pyliteral.ts";
 import type { Runner, RunnerOutcome, RunRequest } from "./contract.ts";
 import { exchange, HttpCanceledError, HttpRequestError, HttpTimeoutError } from "./http-client.ts";
-import { pyStr } from "./python-format.ts";
-import { parsePythonLiteral } from "./python-literal.ts";
 
 export const HTTP_REQUEST = "http-request";
 const SUCCESS_MIN = 200;
@@ -217,7 +217,7 @@ function encodeBody(raw: unknown, headers: Record<string, string>): Buffer | nul
         value = JSON.parse(raw);
       } catch {
         try {
-          value = parsePythonLiteral(raw);
+          value = pyLiteralEval(raw, { jsonKeys: true });
         } catch (error) {
           throw new ValidationError(
             `body is neither JSON nor a Python literal: ${(error as Error).message}`,

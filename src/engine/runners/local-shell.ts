@@ -28,9 +28,9 @@ import {
   statSync,
 } from "node:fs";
 import { ValidationError } from "../../core/errors.ts";
+import { pyStr } from "../../core/expr/pyvalue.ts";
 import type { Runner, RunnerOutcome, RunRequest } from "./contract.ts";
 import { type ProcessGroupResult, runProcessGroup } from "./process-group.ts";
-import { pyStr } from "./python-format.ts";
 import { buildScriptArgs } from "./shell-args.ts";
 
 export const LOCAL_SHELL_CMD = "local-shell-cmd";

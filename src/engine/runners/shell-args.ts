@@ -36,7 +36,7 @@
 
 import type { ParameterSchema, ParameterSpec } from "../../core/content/model.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { pyStr } from "./python-format.ts";
+import { pyStr, pyTruthy } from "../../core/expr/pyvalue.ts";
 
 export const SECRET_ENV_PREFIX = "ST2_ACTION_SECRET_";
 
@@ -135,15 +135,6 @@ export function serializePositional(type: ParameterSpec["type"], value: unknown)
     default:
       return pyTruthy(value) ? pyStr(value) : "";
   }
-}
-
-/** Python truthiness for JSON-shaped values. */
-export function pyTruthy(value: unknown): boolean {
-  if (value === null || value === undefined || value === false) return false;
-  if (value === 0 || value === "") return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === "object") return Object.keys(value).length > 0;
-  return true;
 }
 
 export function secretEnvName(name: string): string {

@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import { applyDefaults } from "../../core/content/param-schema.ts";
+import { assignDefaults } from "../../core/content/param-schema.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import type { Execution } from "../../core/execution/model.ts";
 import { MinimalJinja } from "../../core/expr/minimal.ts";
@@ -62,7 +62,9 @@ export function createRunPreparer(store: Store): (execution: Execution) => Promi
 
     const config = await store.content.getConfig(action.pack);
     const schema = config ? null : await store.content.getConfigSchema(action.pack);
-    const configValues = config?.values ?? (schema ? applyDefaults({}, schema.attributes) : {});
+    const configValues =
+      config?.values ??
+      (schema ? assignDefaults({}, { type: "object", properties: schema.attributes }) : {});
 
     const actionContext: Record<string, unknown> = {
       ...execution.context,
