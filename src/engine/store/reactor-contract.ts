@@ -20,7 +20,7 @@ import type {
   TriggerInstance,
   TriggerInstanceStatus,
 } from "../../core/reactor/model.ts";
-import type { JobRef, Page, PageResult, TransitionOptions, WorkItem } from "./contract.ts";
+import type { JobRef, Page, PageResult, TransitionOptions, WorkItem } from "./common.ts";
 
 export type NewTriggerInstance = Omit<TriggerInstance, "status" | "error"> & {
   status?: TriggerInstanceStatus;
