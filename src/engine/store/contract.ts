@@ -145,6 +145,23 @@ export interface KeyValueStore {
     scope: string,
     options: { prefix?: string } & Page,
   ): Promise<PageResult<{ name: string; value: string; secret: boolean; scope: string }>>;
+  /** `get` with the pair's expiry, for the datastore API (`expire_timestamp`). */
+  getEntry(scope: string, name: string): Promise<KvEntry | null>;
+  /** `list` with expiries. */
+  listEntries(scope: string, options: { prefix?: string } & Page): Promise<PageResult<KvEntry>>;
+  /** Deletes pairs whose TTL has passed (they are already invisible); returns how many. */
+  purgeExpired(): Promise<number>;
+}
+
+/** A stored pair as the datastore service sees it. */
+export interface KvEntry {
+  scope: string;
+  name: string;
+  /** For secrets, the ciphertext. */
+  value: string;
+  secret: boolean;
+  /** ms since the epoch on the store clock, or null when the pair never expires. */
+  expiresAt: number | null;
 }
 
 export interface Store {

@@ -32,7 +32,7 @@ function where(withPrefix: boolean): string {
 }
 
 export function listKvSql(withPrefix: boolean): string {
-  return `SELECT scope, name, value, secret FROM kv ${where(withPrefix)}
+  return `SELECT scope, name, value, secret, expire_at FROM kv ${where(withPrefix)}
     ORDER BY name LIMIT @limit OFFSET @offset`;
 }
 
