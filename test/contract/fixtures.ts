@@ -13,8 +13,10 @@ import type {
   TriggerTypeDef,
 } from "../../src/core/content/model.ts";
 import type { NewExecution } from "../../src/core/execution/model.ts";
+import type { RuleEnforcement, TraceComponent, TriggerDef } from "../../src/core/reactor/model.ts";
 import { newId } from "../../src/engine/ids.ts";
 import type { Store } from "../../src/engine/store/contract.ts";
+import type { NewTriggerInstance } from "../../src/engine/store/reactor-contract.ts";
 
 /** The store's clock as the tests drive it. Real time never moves it. */
 export interface TestClock {
@@ -171,4 +173,68 @@ export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   const marker = Symbol("pending");
   const winner = await Promise.race([promise.then(() => true), settle(0).then(() => marker)]);
   return winner !== marker;
+}
+
+/** A concrete trigger of `type`; the ref's name is unique per call, as for parameterised triggers. */
+export function triggerDef(
+  type: string,
+  parameters: Record<string, unknown>,
+  overrides: Partial<TriggerDef> = {},
+): TriggerDef {
+  const [pack] = split(type);
+  const name = `t${newId()}`;
+  return {
+    id: newId(),
+    ref: `${pack}.${name}`,
+    uid: `trigger:${pack}:${name}`,
+    name,
+    pack,
+    type,
+    parameters,
+    ...overrides,
+  };
+}
+
+export function triggerInstance(
+  trigger: string,
+  payload: Record<string, unknown> = {},
+  overrides: Partial<NewTriggerInstance> = {},
+): NewTriggerInstance {
+  const id = newId();
+  return {
+    id,
+    trigger,
+    payload,
+    occurrence_time: "2024-01-01T12:00:00.000Z",
+    trace_tag: `trigger_instance-${id}`,
+    ...overrides,
+  };
+}
+
+export function enforcement(
+  ruleRef: string,
+  triggerInstanceId: string,
+  executionId: string | null,
+  overrides: Partial<RuleEnforcement> = {},
+): RuleEnforcement {
+  const [pack, name] = split(ruleRef);
+  return {
+    id: newId(),
+    trigger_instance_id: triggerInstanceId,
+    execution_id: executionId,
+    rule: { ref: ruleRef, uid: `rule:${pack}:${name}` },
+    enforced_at: "2024-01-01T12:00:01.000Z",
+    status: executionId === null ? "failed" : "succeeded",
+    failure_reason: executionId === null ? "criteria render failed" : null,
+    ...overrides,
+  };
+}
+
+export function traceComponent(
+  objectId: string,
+  ref: string,
+  updatedAt: string,
+  causedBy: TraceComponent["caused_by"] = {},
+): TraceComponent {
+  return { object_id: objectId, ref, updated_at: updatedAt, caused_by: causedBy };
 }

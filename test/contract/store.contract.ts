@@ -18,6 +18,7 @@ import { executionContract } from "./executions.contract.ts";
 import type { OpenStore } from "./fixtures.ts";
 import { kvContract } from "./kv.contract.ts";
 import { queueContract } from "./queue.contract.ts";
+import { reactorContract } from "./reactor.contract.ts";
 
 export { ManualClock, type OpenStore, type StoreFixture, type TestClock } from "./fixtures.ts";
 
@@ -27,5 +28,6 @@ export function runStoreContract(name: string, open: OpenStore): void {
     queueContract(open);
     contentContract(open);
     kvContract(open);
+    reactorContract(open);
   });
 }

@@ -4,12 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { SquallError } from "../../src/core/errors.ts";
+import { SquallError, ValidationError } from "../../src/core/errors.ts";
 import { newId } from "../../src/engine/ids.ts";
 import {
   BUSY_TIMEOUT_MS,
@@ -22,6 +22,7 @@ import * as contentSql from "../../src/engine/store/sqlite/sql/content.ts";
 import * as executionSql from "../../src/engine/store/sqlite/sql/executions.ts";
 import * as kvSql from "../../src/engine/store/sqlite/sql/kv.ts";
 import * as queueSql from "../../src/engine/store/sqlite/sql/queue.ts";
+import * as reactorSql from "../../src/engine/store/sqlite/sql/reactor.ts";
 import { ManualClock, runStoreContract } from "../contract/store.contract.ts";
 
 let dir = "";
@@ -119,6 +120,62 @@ describe("sqlite store specifics", () => {
     db.close();
   });
 
+  it("upgrades a version-1 file to the reactor schema, keeping its data", async () => {
+    const path = freshPath();
+    const v1 = new Database(path);
+    const initial = new URL("../../src/engine/store/sqlite/sql/001_initial.sql", import.meta.url);
+    v1.exec(readFileSync(initial, "utf8"));
+    v1.pragma("user_version = 1");
+    v1.prepare("INSERT INTO kv (scope, name, value, secret) VALUES (?, ?, ?, 0)").run(
+      "st2kv.system",
+      "old",
+      "kept",
+    );
+    v1.close();
+
+    const store = openSqliteStore(path);
+    try {
+      assert.deepEqual(await store.kv.get("st2kv.system", "old"), { value: "kept", secret: false });
+      const id = newId();
+      await store.reactor.commit([
+        {
+          op: "instance.create",
+          instance: {
+            id,
+            trigger: "core.t",
+            payload: {},
+            occurrence_time: new Date().toISOString(),
+            trace_tag: `trigger_instance-${id}`,
+          },
+        },
+      ]);
+      assert.equal((await store.reactor.getInstance(id))?.status, "pending");
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+    db.close();
+  });
+
+  it("names the failing operation of a commit in validation errors", async () => {
+    const store = openSqliteStore(freshPath());
+    try {
+      await assert.rejects(
+        store.reactor.commit([
+          { op: "kv.delete", scope: "st2kv.system", name: "a" },
+          { op: "instance.status", id: newId(), status: "nope" as never },
+        ]),
+        (err: unknown) =>
+          err instanceof ValidationError &&
+          err.location?.field === "ops[1].status" &&
+          err.message.startsWith("ops[1] (instance.status): "),
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses a file written by a newer schema, naming the file", async () => {
     const path = freshPath();
     const db = new Database(path);
@@ -192,6 +249,10 @@ describe("sqlite store specifics", () => {
         .map((r) => (r as { detail: string }).detail)
         .join("; ");
     const list = (filter: string) => executionSql.listExecutionsSql([filter], "DESC");
+    const newest = (table: string, conditions: string[]) =>
+      reactorSql.listNewestSql(table, "*", conditions);
+    const instanceFilter = reactorSql.INSTANCE_FILTER_SQL;
+    const enforcementFilter = reactorSql.ENFORCEMENT_FILTER_SQL;
     const cases: Array<[text: string, args: unknown[], index: string]> = [
       [list(executionSql.FILTER_SQL.action), ["a.b", 5, 0], "executions_by_action"],
       [list(executionSql.statusInSql(1)), ["running", 5, 0], "executions_by_status"],
@@ -215,6 +276,29 @@ describe("sqlite store specifics", () => {
       [contentSql.listSql(contentSql.TABLES.action, ["pack"]), ["a", 5, 0], "actions_by_pack"],
       [kvSql.listKvSql(true), [named], "sqlite_autoindex_kv_1"],
       [kvSql.PURGE_EXPIRED_KV, [1], "kv_by_expiry"],
+      [reactorSql.GET_TRIGGER, ["a.b"], "sqlite_autoindex_triggers_1"],
+      [reactorSql.FIND_TRIGGER, ["core.st2.webhook", "{}"], "triggers_by_parameters"],
+      [reactorSql.listTriggersSql(true), ["core.st2.webhook", 5, 0], "triggers_by_type"],
+      [reactorSql.GET_INSTANCE, ["x"], "sqlite_autoindex_trigger_instances_1"],
+      [reactorSql.INSTANCE_BY_KEY, ["k"], "sqlite_autoindex_idempotency_keys_1"],
+      [reactorSql.EXPIRE_IDEMPOTENCY_KEYS, [1], "idempotency_keys_by_expiry"],
+      [reactorSql.NEWEST_TRACE_BY_TAG, ["t"], "traces_by_tag"],
+      [newest("trigger_instances", []), [5, 0], "sqlite_autoindex_trigger_instances_1"],
+      [newest("trigger_instances", [instanceFilter.trigger]), ["t", 5, 0], "instances_by_trigger"],
+      [newest("trigger_instances", [instanceFilter.status]), ["pending", 5, 0], "by_status"],
+      [newest("rule_enforcements", [enforcementFilter.rule]), ["a.b", 5, 0], "by_rule"],
+      [
+        newest("rule_enforcements", [enforcementFilter.trigger_instance]),
+        ["x", 5, 0],
+        "rule_enforcements_by_instance",
+      ],
+      [
+        newest("rule_enforcements", [enforcementFilter.execution]),
+        ["x", 5, 0],
+        "rule_enforcements_by_execution",
+      ],
+      [newest("traces", [reactorSql.TRACE_FILTER_SQL.trace_tag]), ["t", 5, 0], "traces_by_tag"],
+      [reactorSql.countSql("trigger_instances", [instanceFilter.trigger]), ["t"], "by_trigger"],
     ];
     try {
       for (const [text, args, index] of cases) {
@@ -222,7 +306,7 @@ describe("sqlite store specifics", () => {
         assert.match(detail, new RegExp(index), `${text}\n  plan: ${detail}`);
         assert.doesNotMatch(
           detail,
-          /TEMP B-TREE|SCAN (executions|jobs|rules|policies|kv)\b(?! USING)/,
+          /TEMP B-TREE|SCAN (executions|jobs|rules|policies|kv|triggers|trigger_instances|idempotency_keys|rule_enforcements|traces)\b(?! USING)/,
           `${text}\n  plan: ${detail}`,
         );
       }

@@ -37,6 +37,7 @@ export type WriteOp =
   | { op: "job.enqueue"; items: WorkItem[] }
   | { op: "job.complete"; job: JobRef }
   | { op: "trigger.upsert"; trigger: TriggerDef }
+  /** Deleting a ref that does not exist is a no-op. */
   | { op: "trigger.delete"; ref: string }
   | {
       op: "instance.create";
@@ -53,6 +54,7 @@ export type WriteOp =
       op: "instance.status";
       id: string;
       status: TriggerInstanceStatus;
+      /** Replaces the stored error; omitted, the error is cleared. */
       error?: string | null;
     }
   | { op: "enforcement.create"; enforcement: RuleEnforcement }
@@ -66,6 +68,7 @@ export type WriteOp =
       /** ms since the epoch, or null for no expiry. */
       expiresAt: number | null;
     }
+  /** Deleting a pair that does not exist is a no-op. */
   | { op: "kv.delete"; scope: string; name: string }
   | {
       op: "trace.link";
@@ -79,7 +82,10 @@ export type WriteOp =
 export interface CommitResult {
   /** Executions created or transitioned by the commit, in operation order. */
   executions: Execution[];
-  /** One entry per `instance.create`, in operation order. */
+  /**
+   * One entry per `instance.create`, in operation order, as stored: `idempotency_key` and `error`
+   * are null when unset and `occurrence_time` is normalised to ISO-8601 UTC with milliseconds.
+   */
   instances: Array<{ instance: TriggerInstance; duplicate: boolean }>;
 }
 
@@ -100,6 +106,7 @@ export interface ReactorStore {
   getTrigger(ref: string): Promise<TriggerDef | null>;
   /** Finds the trigger of `type` whose parameters equal `parameters` (key order does not matter). */
   findTrigger(type: string, parameters: Record<string, unknown>): Promise<TriggerDef | null>;
+  /** In ref order (triggers are content-like; their ids need not be time ordered). */
   listTriggers(filter: { type?: string }, page: Page): Promise<PageResult<TriggerDef>>;
 
   getInstance(id: string): Promise<TriggerInstance | null>;

@@ -9,9 +9,11 @@
 import type { Store } from "../contract.ts";
 import { openDatabase } from "./connection.ts";
 import { SqliteContentStore } from "./content.ts";
+import { ExecutionTable } from "./execution-table.ts";
 import { SqliteExecutionStore } from "./executions.ts";
-import { SqliteKeyValueStore } from "./kv.ts";
+import { KvTable, SqliteKeyValueStore } from "./kv.ts";
 import { JobTable, SqliteWorkQueue } from "./queue.ts";
+import { SqliteReactorStore } from "./reactor.ts";
 import { Writer } from "./shared.ts";
 import { WakeUps } from "./wakeups.ts";
 
@@ -29,12 +31,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const db = openDatabase(path);
   const wakeups = new WakeUps();
   const writer = new Writer(db, wakeups, now);
+  // Statements for writes several aggregates make, prepared once and shared, so the reactor's
+  // commit runs the very code the execution, queue and kv methods run.
+  const executions = new ExecutionTable(db, () => writer.nowIso());
   const jobs = new JobTable(db, now);
+  const kv = new KvTable(db, now);
   const store: Store = {
-    executions: new SqliteExecutionStore(writer, jobs),
+    executions: new SqliteExecutionStore(writer, executions, jobs),
     queue: new SqliteWorkQueue(writer, jobs, wakeups),
     content: new SqliteContentStore(writer),
-    kv: new SqliteKeyValueStore(writer),
+    kv: new SqliteKeyValueStore(writer, kv),
+    reactor: new SqliteReactorStore(writer, { executions, jobs, kv }),
     async close() {
       wakeups.close();
       if (!db.open) return;

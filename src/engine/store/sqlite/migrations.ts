@@ -15,7 +15,10 @@ interface Migration {
   file: string;
 }
 
-const MIGRATIONS: readonly Migration[] = [{ version: 1, file: "001_initial.sql" }];
+const MIGRATIONS: readonly Migration[] = [
+  { version: 1, file: "001_initial.sql" },
+  { version: 2, file: "002_reactor.sql" },
+];
 
 /** The schema version this code writes; a file at a higher version came from newer Squall. */
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

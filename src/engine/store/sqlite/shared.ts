@@ -3,7 +3,7 @@
  * after commit), page normalisation and JSON column decoding.
  */
 
-import type { Database } from "better-sqlite3";
+import Database, { type Statement } from "better-sqlite3";
 import { SquallError, ValidationError } from "../../../core/errors.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from "../contract.ts";
 import type { WakeUps } from "./wakeups.ts";
@@ -17,7 +17,7 @@ export class Writer {
   readonly #tx: (fn: (effects: TxEffects) => unknown, effects: TxEffects) => unknown;
 
   constructor(
-    readonly db: Database,
+    readonly db: Database.Database,
     private readonly wakeups: WakeUps,
     /** The store clock, ms since the epoch. */
     readonly now: () => number,
@@ -85,4 +85,69 @@ export function requireText(value: unknown, field: string): string {
     throw new ValidationError(`${field} must be a non-empty string`, { field });
   }
   return value;
+}
+
+/** Record ids Squall makes (see ids.ts): time-ordered, so "newest first" is an id-order walk. */
+const ID_PATTERN = /^[0-9a-f]{24}$/;
+
+/** Rejects an id that is not 24 lowercase hex characters, naming the field. */
+export function requireId(value: unknown, field: string): string {
+  if (typeof value !== "string" || !ID_PATTERN.test(value)) {
+    throw new ValidationError(`${field} must be 24 lowercase hex characters`, { field });
+  }
+  return value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Normalises an ISO timestamp so string comparison with stored ISO values is exact. */
+export function isoTimestamp(value: unknown, field: string): string {
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new ValidationError(`${field} must be an ISO-8601 timestamp, got ${String(value)}`, {
+      field,
+    });
+  }
+  return new Date(ms).toISOString();
+}
+
+/** The SQLite error code of `err` (e.g. SQLITE_CONSTRAINT_PRIMARYKEY), if it is one. */
+export function sqliteCode(err: unknown): string | undefined {
+  return err instanceof Database.SqliteError ? err.code : undefined;
+}
+
+/**
+ * Prepared statements by SQL text, for listings whose text depends on which filters are set.
+ * The set of texts is small (one per filter combination), so the cache needs no eviction.
+ */
+export class StatementCache {
+  readonly #cache = new Map<string, Statement>();
+  constructor(private readonly db: Database.Database) {}
+
+  get(text: string): Statement {
+    let statement = this.#cache.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.#cache.set(text, statement);
+    }
+    return statement;
+  }
+}
+
+/** A listing's WHERE fragments and their values, for the filter fields that are set. */
+export function conditionsOf<K extends string>(
+  fragments: Readonly<Record<K, string>>,
+  values: Partial<Record<K, unknown>>,
+): { conditions: string[]; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  for (const key of Object.keys(fragments) as K[]) {
+    const value = values[key];
+    if (value === undefined) continue;
+    conditions.push(fragments[key]);
+    params.push(value);
+  }
+  return { conditions, params };
 }
