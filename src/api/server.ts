@@ -15,6 +15,8 @@ import { streamRoutes } from "./routes/stream.ts";
 export interface ServerOptions {
   bodyLimitBytes: number;
   logger: Logger;
+  /** Further route groups served under /api/v1 (and /v1), each registered by its own module. */
+  routes?: Array<(scope: FastifyInstance) => void>;
 }
 
 export async function buildServer(ctx: ApiContext, options: ServerOptions) {
@@ -37,6 +39,7 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions) {
     scope.get("/", async () => ({ version: "0.1.0", name: "squall" }));
     executionRoutes(scope, ctx);
     contentRoutes(scope, ctx);
+    for (const register of options.routes ?? []) register(scope);
   };
   await app.register(api, { prefix: "/api/v1" });
   await app.register(api, { prefix: "/v1" });

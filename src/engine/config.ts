@@ -6,6 +6,7 @@
 
 import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ValidationError } from "../core/errors.ts";
 
 interface SettingSpec<T> {
@@ -29,9 +30,11 @@ export interface Settings {
   leaseMs: number;
   shutdownGraceMs: number;
   bodyLimitBytes: number;
+  idempotencyWindowMs: number;
+  datastoreKeyPath: string;
 }
 
-const BUNDLED_PACKS = resolve(new URL("../../packs", import.meta.url).pathname);
+const BUNDLED_PACKS = fileURLToPath(new URL("../../packs", import.meta.url));
 
 function int(min: number, max: number) {
   return (raw: string, env: string): number => {
@@ -123,6 +126,18 @@ export const SETTINGS: { [K in keyof Settings]: SettingSpec<Settings[K]> } = {
     doc: "Largest accepted API request body, in bytes.",
     default: () => 10 * 1024 * 1024,
     parse: int(1024, 1024 * 1024 * 1024),
+  },
+  idempotencyWindowMs: {
+    env: "SQUALL_IDEMPOTENCY_WINDOW_MS",
+    doc: "How long a webhook's idempotency key is remembered: a repeat within this window creates nothing.",
+    default: () => 24 * 3600 * 1000,
+    parse: int(1000, 30 * 24 * 3600 * 1000),
+  },
+  datastoreKeyPath: {
+    env: "SQUALL_DATASTORE_KEY_PATH",
+    doc: "Datastore encryption key (StackStorm's key file format); created on first start. Point it at an st2 key file to read existing secrets.",
+    default: (s) => join(s.home ?? ".", "keys", "datastore_key.json"),
+    parse: (raw) => resolve(raw),
   },
 };
 

@@ -22,6 +22,7 @@ import { createRunPreparer, validateExecutionRequest } from "../engine/services/
 import { startScheduler } from "../engine/services/scheduler.ts";
 import { openSqliteStore } from "../engine/store/sqlite/index.ts";
 import { acquireHomeLock } from "./home-lock.ts";
+import { leaseOwners, type Reactor, startReactor } from "./reactor.ts";
 
 export interface SquallNode {
   url: string;
@@ -47,24 +48,32 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   const log = createLogger(settings.logLevel, secrets);
   const store = openSqliteStore(settings.dbPath);
   const bus = new EventBus();
-  const released = await store.queue.releaseOwner(`${settings.nodeId}:worker`);
-  await store.queue.releaseOwner(`${settings.nodeId}:scheduler`);
+  let released = 0;
+  for (const owner of leaseOwners(settings.nodeId))
+    released += await store.queue.releaseOwner(owner);
   if (released > 0) log.warn({ released }, "recovered work left by this node's previous run");
 
-  const registerPacks = (packs: string[]) =>
-    registerPackPaths(store.content, packs, {
+  // Rules change with the packs that hold them: every registration reloads the rule index.
+  let reactor: Reactor | null = null;
+  const registerPacks = async (packs: string[]) => {
+    const report = await registerPackPaths(store.content, packs, {
       packsPaths: settings.packsPaths,
       configsDir: settings.configsDir,
     });
+    await reactor?.rules.reload();
+    return report;
+  };
   const registration = await registerPacks([]);
   for (const e of registration.errors)
     log.warn({ file: e.file, field: e.field, line: e.line }, e.message);
 
+  const runners = createRunnerRegistry();
   const executions = new ExecutionService(
     store,
     bus,
     validateExecutionRequest,
     log.child({ component: "executions" }),
+    new Set(runners.keys()),
   );
   const controller = new AbortController();
   let url = "";
@@ -79,7 +88,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   const worker = startActionWorker({
     store,
     executions,
-    runners: createRunnerRegistry(),
+    runners,
     prepare: createRunPreparer(store),
     bus,
     secrets,
@@ -91,15 +100,18 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     signal: controller.signal,
   });
 
+  reactor = await startReactor(settings, store, executions, log, controller.signal);
+  const loops = [scheduler, ...reactor.loops];
+
   const app = await buildServer(
     { store, executions, bus, secrets, registerPacks },
-    { bodyLimitBytes: settings.bodyLimitBytes, logger: log },
+    { bodyLimitBytes: settings.bodyLimitBytes, logger: log, routes: reactor.routes },
   );
   try {
     await app.listen({ host: settings.host, port: settings.port });
   } catch (err) {
     controller.abort();
-    await Promise.allSettled([scheduler.done, worker.done]);
+    await Promise.allSettled([...loops, worker].map((l) => l.done));
     await store.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL")
@@ -120,7 +132,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     async stop() {
       controller.abort();
       await app.close();
-      await scheduler.done;
+      await Promise.all(loops.map((l) => l.done));
       const deadline = Date.now() + settings.shutdownGraceMs;
       while (worker.running().length > 0 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));

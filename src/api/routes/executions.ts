@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { ValidationError } from "../../core/errors.ts";
 import type { ExecutionContext } from "../../core/execution/model.ts";
 import { type ExecutionStatus, isExecutionStatus } from "../../core/execution/status.ts";
+import { NotCancelableError } from "../../engine/services/executions.ts";
 import type { ExecutionFilter } from "../../engine/store/contract.ts";
 import type { ApiContext } from "../context.ts";
 import { pageFrom, sendPage } from "../paging.ts";
@@ -68,9 +69,15 @@ export function executionRoutes(app: FastifyInstance, ctx: ApiContext): void {
     present().one(await ctx.executions.get(request.params.id)),
   );
 
-  app.delete<{ Params: { id: string } }>("/executions/:id", async (request) =>
-    present().one(await ctx.executions.cancel(request.params.id)),
-  );
+  app.delete<{ Params: { id: string } }>("/executions/:id", async (request) => {
+    try {
+      return await present().one(await ctx.executions.cancel(request.params.id));
+    } catch (err) {
+      // StackStorm answers 200 with a faultstring here, and its clients rely on that.
+      if (err instanceof NotCancelableError) return { faultstring: err.message };
+      throw err;
+    }
+  });
 
   app.get<{ Params: { id: string }; Querystring: Record<string, string> }>(
     "/executions/:id/output",

@@ -75,7 +75,8 @@ export function registerPackCommands(program: Command, runtime: CliRuntime): voi
 async function registerPacks(ctx: CommandContext, args: string[]): Promise<number> {
   const packs = args.map((arg) => resolvePackArgument(arg, ctx.io.cwd));
   const result = await ctx.client.registerPacks(packs);
-  const errors = [...result.errors, ...result.packs.flatMap((p) => p.errors)];
+  // The server's top-level list already holds every pack's errors.
+  const errors = result.errors;
 
   const data = renderData(ctx.format, result);
   if (data !== undefined) {
@@ -114,7 +115,8 @@ export function describeContentError(error: ContentError): string {
     where += `:${error.line}`;
     if (error.column !== undefined) where += `:${error.column}`;
   }
-  const field = error.field ? ` ${error.field}:` : "";
+  // Most messages already start with the field ("parameters.cmd.type must be …").
+  const field = error.field && !error.message.startsWith(error.field) ? ` ${error.field}:` : "";
   return `[${error.pack}] ${where}${field} ${error.message}`;
 }
 

@@ -191,7 +191,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     kind: WORK.run,
     owner,
     leaseMs,
-    capacity: () => options.concurrency - active.size,
+    concurrency: options.concurrency,
     handle,
     log,
     signal: options.signal,

@@ -14,10 +14,15 @@ export interface ClaimLoopOptions {
   kind: string;
   owner: string;
   leaseMs: number;
-  /** How many more jobs may be in flight right now. */
-  capacity: () => number;
+  /** How many claimed jobs may be in flight (claimed and not yet settled) at once. */
+  concurrency: number;
   /** Handles one job. Must complete, extend or fail the job itself; errors are logged. */
-  handle: (job: Job) => Promise<void>;
+  handle?: (job: Job) => Promise<void>;
+  /**
+   * Handles a whole claimed batch at once (instead of `handle`), for consumers that commit a
+   * batch in one transaction. Capacity counts batches, not jobs.
+   */
+  handleBatch?: (jobs: Job[]) => Promise<void>;
   log: Logger;
   signal: AbortSignal;
   /** Upper bound on one idle wait, in ms. */
@@ -33,7 +38,21 @@ export interface ClaimLoop {
 }
 
 export function startClaimLoop(options: ClaimLoopOptions): ClaimLoop {
-  const { queue, kind, owner, leaseMs, capacity, handle, log, signal } = options;
+  const { queue, kind, owner, leaseMs, log, signal } = options;
+  let jobsInFlight = 0;
+  const handleBatch =
+    options.handleBatch ??
+    ((jobs: Job[]) => {
+      const handle = options.handle;
+      if (!handle) throw new Error(`claim loop for ${kind} has no handler`);
+      return Promise.all(
+        jobs.map((job) =>
+          handle(job).catch((err: unknown) =>
+            log.error({ err, kind, jobId: job.id }, "work handler failed"),
+          ),
+        ),
+      ).then(() => undefined);
+    });
   const idleMs = options.idleMs ?? 1_000;
   const batch = options.batch ?? 64;
   const inFlight = new Set<Promise<void>>();
@@ -59,7 +78,7 @@ export function startClaimLoop(options: ClaimLoopOptions): ClaimLoop {
 
   async function loop(): Promise<void> {
     while (!signal.aborted) {
-      const free = capacity();
+      const free = options.concurrency - jobsInFlight;
       if (free <= 0) {
         await sleepUntilPoked(idleMs);
         continue;
@@ -78,15 +97,15 @@ export function startClaimLoop(options: ClaimLoopOptions): ClaimLoop {
         if (wait > 0) await queue.waitFor(kind, wait, signal);
         continue;
       }
-      for (const job of jobs) {
-        const p: Promise<void> = handle(job)
-          .catch((err: unknown) => log.error({ err, kind, jobId: job.id }, "work handler failed"))
-          .finally(() => {
-            inFlight.delete(p);
-            poke();
-          });
-        inFlight.add(p);
-      }
+      jobsInFlight += jobs.length;
+      const p: Promise<void> = handleBatch(jobs)
+        .catch((err: unknown) => log.error({ err, kind, jobs: jobs.length }, "work handler failed"))
+        .finally(() => {
+          jobsInFlight -= jobs.length;
+          inFlight.delete(p);
+          poke();
+        });
+      inFlight.add(p);
     }
     await Promise.allSettled([...inFlight]);
   }

@@ -5,8 +5,8 @@
  */
 
 import type { ActionDef, RunnerType } from "../../core/content/model.ts";
-import { NotFoundError, ValidationError } from "../../core/errors.ts";
-import type { Execution, ExecutionContext } from "../../core/execution/model.ts";
+import { NotFoundError, SquallError, ValidationError } from "../../core/errors.ts";
+import type { Execution, ExecutionContext, NewExecution } from "../../core/execution/model.ts";
 import {
   CANCELABLE_STATUSES,
   type ExecutionStatus,
@@ -22,7 +22,7 @@ import type {
   Store,
   TransitionOptions,
 } from "../store/contract.ts";
-import { scheduleWork } from "./work-kinds.ts";
+import { notifyWork, scheduleWork } from "./work-kinds.ts";
 
 export interface ExecutionRequest {
   action: string;
@@ -40,15 +40,29 @@ export type RequestValidator = (
   parameters: Record<string, unknown>,
 ) => Record<string, unknown>;
 
+/** A cancel request for an execution that has finished (or is already being canceled). */
+export class NotCancelableError extends SquallError {
+  override readonly code: string = "not_cancelable";
+  constructor(readonly execution: Execution) {
+    super(`Action cannot be canceled. State = ${execution.status}.`);
+  }
+}
+
 export class ExecutionService {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
     private readonly validate: RequestValidator,
     private readonly log: Logger,
+    /** Runners this node can run; requests for others are refused up front, not failed later. */
+    private readonly availableRunners: ReadonlySet<string>,
   ) {}
 
-  async request(input: ExecutionRequest): Promise<Execution> {
+  /**
+   * Validates a request and builds the execution to insert, without writing anything, so the
+   * rules engine can commit many executions with their enforcements in one transaction.
+   */
+  async prepare(input: ExecutionRequest): Promise<NewExecution> {
     if (typeof input.action !== "string" || input.action === "")
       throw new ValidationError("`action` must be an action ref such as core.local", {
         field: "action",
@@ -66,6 +80,11 @@ export class ExecutionService {
       throw new NotFoundError(
         `runner ${action.runner_type} of action ${action.ref} is not registered`,
       );
+    if (!this.availableRunners.has(runner.name))
+      throw new ValidationError(
+        `action ${action.ref} uses the ${runner.name} runner, which this version of Squall cannot run yet`,
+        { field: "action" },
+      );
     const parameters = this.validate(action, runner, input.parameters ?? {});
 
     const id = newId();
@@ -75,28 +94,63 @@ export class ExecutionService {
       ...(input.context ?? {}),
     };
     context.trace_context ??= { trace_tag: `execution-${id}` };
-    const execution = await this.store.executions.create(
+    return {
+      id,
+      action: { ref: action.ref, runner_type: action.runner_type },
+      parameters,
+      context,
+      parent: input.parent ?? null,
+      delay: input.delay ?? null,
+    };
+  }
+
+  async request(input: ExecutionRequest): Promise<Execution> {
+    const prepared = await this.prepare(input);
+    const traceTag = prepared.context.trace_context?.trace_tag ?? `execution-${prepared.id}`;
+    const { executions } = await this.store.reactor.commit([
+      { op: "execution.create", execution: prepared },
+      { op: "job.enqueue", items: [scheduleWork(prepared.id)] },
       {
-        id,
-        action: { ref: action.ref, runner_type: action.runner_type },
-        parameters,
-        context,
-        parent: input.parent ?? null,
-        delay: input.delay ?? null,
+        op: "trace.link",
+        trace_tag: traceTag,
+        trace_id: newId(),
+        kind: "action_execution",
+        component: {
+          object_id: prepared.id,
+          ref: prepared.action.ref,
+          updated_at: new Date().toISOString(),
+          caused_by: input.parent ? { type: "action_execution", id: input.parent } : {},
+        },
       },
-      { enqueue: [scheduleWork(id)] },
+    ]);
+    const execution = executions[0];
+    if (!execution) throw new Error("creating the execution returned nothing");
+    this.log.info(
+      { executionId: execution.id, action: execution.action.ref },
+      "execution requested",
     );
-    this.log.info({ executionId: id, action: action.ref }, "execution requested");
-    this.bus.emit("execution.update", execution);
+    this.published([execution]);
     return execution;
   }
 
+  /** Tells local listeners about executions a commit created or changed. */
+  published(executions: Execution[]): void {
+    for (const e of executions) this.bus.emit("execution.update", e);
+  }
+
+  /**
+   * Every status change goes through here. Completion also enqueues the notifier's job in the
+   * same transaction, so action triggers and notifications survive a crash.
+   */
   async transition(
     id: string,
     to: ExecutionStatus,
     options?: TransitionOptions,
   ): Promise<Execution> {
-    const execution = await this.store.executions.transition(id, to, options);
+    const withNotify = isCompleted(to)
+      ? { ...options, enqueue: [...(options?.enqueue ?? []), notifyWork(id)] }
+      : options;
+    const execution = await this.store.executions.transition(id, to, withNotify);
     this.log.debug({ executionId: id, status: to }, "execution transition");
     this.bus.emit("execution.update", execution);
     return execution;
@@ -118,9 +172,9 @@ export class ExecutionService {
    */
   async cancel(id: string): Promise<Execution> {
     const execution = await this.get(id);
-    if (isCompleted(execution.status) || execution.status === "canceling") return execution;
+    if (execution.status === "canceled") return execution;
     if (!CANCELABLE_STATUSES.has(execution.status) && execution.status !== "pending")
-      throw new ValidationError(`execution ${id} cannot be canceled while ${execution.status}`);
+      throw new NotCancelableError(execution);
     const notStarted = ["requested", "scheduled", "delayed"].includes(execution.status);
     return this.transition(id, notStarted ? "canceled" : "canceling", {
       expectFrom: [execution.status],

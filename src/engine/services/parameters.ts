@@ -5,6 +5,7 @@
  */
 
 import { join } from "node:path";
+import type { ActionDef, RunnerType } from "../../core/content/model.ts";
 import { assignDefaults } from "../../core/content/param-schema.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import type { Execution } from "../../core/execution/model.ts";
@@ -13,6 +14,7 @@ import {
   DEFAULT_SYSTEM_USER,
   datastoreReferences,
   datastoreUser,
+  type KvLookup,
   type KvScope,
   mergeSchemas,
   resolveParameters,
@@ -25,7 +27,8 @@ import type { RequestValidator } from "./executions.ts";
 /** Datastore scope names as StackStorm stores them. */
 export const KV_SCOPES: Record<KvScope, string> = { system: "st2kv.system", user: "st2kv.user" };
 
-const engine = new MinimalJinja();
+/** One engine for the process: it caches compiled templates. */
+export const templateEngine = new MinimalJinja();
 
 export const validateExecutionRequest: RequestValidator = (action, runner, parameters) =>
   validateRequest({ runner, action, requested: parameters }).parameters;
@@ -51,6 +54,32 @@ async function prefetch(
   return values;
 }
 
+/** What parameter rendering reads from the store: the pack's config and the datastore keys the templates name. */
+export interface ParameterInputs {
+  config: Record<string, unknown>;
+  kv: KvLookup;
+}
+
+export async function loadParameterInputs(
+  store: Store,
+  action: ActionDef,
+  runner: RunnerType,
+  parameters: Record<string, unknown>,
+  actionContext: Record<string, unknown>,
+): Promise<ParameterInputs> {
+  const config = await store.content.getConfig(action.pack);
+  const schema = config ? null : await store.content.getConfigSchema(action.pack);
+  const configValues =
+    config?.values ??
+    (schema ? assignDefaults({}, { type: "object", properties: schema.attributes }) : {});
+  const user = datastoreUser(actionContext, DEFAULT_SYSTEM_USER);
+  const merged = mergeSchemas(runner.runner_parameters, action.parameters);
+  const refs = datastoreReferences(parameters, merged);
+  const snapshot =
+    refs.length > 0 ? await prefetch(store.kv, refs, user) : new Map<string, string>();
+  return { config: configValues, kv: (scope, name) => snapshot.get(`${scope}\u0000${name}`) };
+}
+
 export function createRunPreparer(store: Store): (execution: Execution) => Promise<PreparedRun> {
   return async (execution) => {
     const action = await store.content.getAction(execution.action.ref);
@@ -59,35 +88,23 @@ export function createRunPreparer(store: Store): (execution: Execution) => Promi
     if (!runner) throw new NotFoundError(`runner ${action.runner_type} is not registered`);
     const pack = await store.content.getPack(action.pack);
     if (!pack) throw new NotFoundError(`pack ${action.pack} is no longer registered`);
-
-    const config = await store.content.getConfig(action.pack);
-    const schema = config ? null : await store.content.getConfigSchema(action.pack);
-    const configValues =
-      config?.values ??
-      (schema ? assignDefaults({}, { type: "object", properties: schema.attributes }) : {});
-
     const actionContext: Record<string, unknown> = {
       ...execution.context,
       execution_id: execution.id,
     };
-    const user = datastoreUser(actionContext, DEFAULT_SYSTEM_USER);
-    const merged = mergeSchemas(runner.runner_parameters, action.parameters);
-    const snapshot = await prefetch(
-      store.kv,
-      datastoreReferences(execution.parameters, merged),
-      user,
+    const inputs = await loadParameterInputs(
+      store,
+      action,
+      runner,
+      execution.parameters,
+      actionContext,
     );
-
     const resolved = resolveParameters({
       runner,
       action,
       requested: execution.parameters,
-      context: {
-        action_context: actionContext,
-        config: configValues,
-        kv: (scope, name) => snapshot.get(`${scope}\u0000${name}`),
-      },
-      engine,
+      context: { action_context: actionContext, ...inputs },
+      engine: templateEngine,
     });
     return {
       action,

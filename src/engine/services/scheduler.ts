@@ -74,7 +74,7 @@ export function startScheduler(options: SchedulerOptions): ClaimLoop {
     kind: WORK.schedule,
     owner,
     leaseMs: options.leaseMs,
-    capacity: () => 256,
+    concurrency: 256,
     handle,
     log,
     signal: options.signal,

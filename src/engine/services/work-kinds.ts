@@ -4,6 +4,10 @@ export const WORK = {
   schedule: "execution.schedule",
   /** scheduled → running → completed, on whichever node claims it. */
   run: "execution.run",
+  /** A completed execution's action trigger and notifications. */
+  notify: "execution.notify",
+  /** A trigger instance to match against rules. */
+  triggerProcess: "trigger.process",
 } as const;
 
 export function scheduleWork(executionId: string, runAt?: number) {
@@ -21,4 +25,12 @@ export function runWork(executionId: string) {
 
 export function jobExecutionId(payload: Record<string, unknown>): string | null {
   return typeof payload.id === "string" ? payload.id : null;
+}
+
+export function notifyWork(executionId: string) {
+  return { kind: WORK.notify, payload: { id: executionId }, key: `notify:${executionId}` };
+}
+
+export function triggerProcessWork(instanceId: string) {
+  return { kind: WORK.triggerProcess, payload: { id: instanceId } };
 }

@@ -1,0 +1,141 @@
+/**
+ * Turns external events into durable trigger instances: webhooks by url, and direct dispatch by
+ * trigger ref (`/webhooks/st2`, `squall trigger-instance re-emit`, timers, sensors). One commit
+ * per call, so either every matching trigger got its instance or none did.
+ */
+
+import { randomUUID } from "node:crypto";
+import { NotFoundError } from "../../core/errors.ts";
+import type { TriggerDef } from "../../core/reactor/model.ts";
+import type { Store } from "../store/contract.ts";
+import type { WriteOp } from "../store/reactor-contract.ts";
+import type { DispatchOptions, InstanceOpsBuilder } from "./instances.ts";
+import type { TriggerRegistry } from "./trigger-registry.ts";
+
+export interface DispatchResult {
+  /** Instances created by this call. */
+  created: string[];
+  /** Instances not created because their idempotency key was seen within the window (their ids). */
+  duplicates: string[];
+  traceTag?: string;
+}
+
+export interface RequestOptions {
+  traceTag?: string;
+  idempotencyKey?: string;
+}
+
+/** Reads a dotted path (`body.event.id`) from a payload; undefined when absent. */
+function readPath(payload: unknown, path: string): unknown {
+  let value: unknown = payload;
+  for (const part of path.split(".")) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+export class Dispatcher {
+  /** url → webhook triggers with that url; refreshed whenever rules change. */
+  private webhooks = new Map<string, TriggerDef[]>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly registry: TriggerRegistry,
+    private readonly instanceOps: InstanceOpsBuilder,
+    private readonly idempotencyWindowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  setWebhookTriggers(triggers: TriggerDef[]): void {
+    const map = new Map<string, TriggerDef[]>();
+    for (const t of triggers) {
+      const url = String(t.parameters.url ?? "").replace(/^\/+|\/+$/g, "");
+      map.set(url, [...(map.get(url) ?? []), t]);
+    }
+    this.webhooks = map;
+  }
+
+  async listWebhooks(): Promise<Array<Record<string, unknown>>> {
+    return [...this.webhooks.values()].flat().map((t) => ({ ...t, url: t.parameters.url }));
+  }
+
+  async dispatchWebhook(
+    url: string,
+    payload: Record<string, unknown>,
+    options: RequestOptions,
+  ): Promise<DispatchResult> {
+    const triggers = this.webhooks.get(url);
+    if (!triggers || triggers.length === 0)
+      throw new NotFoundError(
+        `no webhook is registered at "${url}": enable a rule whose trigger is core.st2.webhook with url "${url}"`,
+      );
+    return this.dispatchMany(
+      triggers.map((t) => {
+        const field =
+          typeof t.parameters.idempotency_key === "string"
+            ? t.parameters.idempotency_key
+            : undefined;
+        const fromPayload = field ? readPath(payload, field) : undefined;
+        const key =
+          options.idempotencyKey ??
+          (fromPayload !== undefined && fromPayload !== null ? String(fromPayload) : undefined);
+        return { trigger: t.ref, key };
+      }),
+      payload,
+      // One request, one trace: StackStorm tags webhook traces `webhook-<url>-<uuid>`.
+      { ...options, traceTag: options.traceTag ?? `webhook-${url}-${randomUUID()}` },
+    );
+  }
+
+  async dispatchTrigger(
+    ref: string,
+    payload: Record<string, unknown>,
+    options: RequestOptions,
+  ): Promise<DispatchResult> {
+    const trigger = (await this.registry.trigger(ref)) ?? (await this.shadowFor(ref));
+    return this.dispatchMany(
+      [{ trigger: trigger.ref, key: options.idempotencyKey }],
+      payload,
+      options,
+    );
+  }
+
+  /** Dispatch from inside Squall (timers, notifier, datastore), returning the writes to commit with the caller's own. */
+  async ops(
+    ref: string,
+    payload: Record<string, unknown>,
+    options: DispatchOptions = {},
+  ): Promise<WriteOp[]> {
+    return (await this.instanceOps(ref, payload, options)).ops;
+  }
+
+  private async shadowFor(ref: string): Promise<TriggerDef> {
+    if (!this.registry.triggerType(ref))
+      throw new NotFoundError(`trigger ${ref} is not registered`);
+    return this.registry.ensureTrigger(ref, {});
+  }
+
+  private async dispatchMany(
+    targets: Array<{ trigger: string; key: string | undefined }>,
+    payload: Record<string, unknown>,
+    options: RequestOptions,
+  ): Promise<DispatchResult> {
+    const ops: WriteOp[] = [];
+    const expiresAt = this.now() + this.idempotencyWindowMs;
+    for (const { trigger, key } of targets) {
+      const built = await this.instanceOps(trigger, payload, {
+        ...(options.traceTag ? { traceTag: options.traceTag } : {}),
+        ...(key !== undefined ? { idempotency: { key: `${trigger}:${key}`, expiresAt } } : {}),
+      });
+      ops.push(...built.ops);
+    }
+    const result = await this.store.reactor.commit(ops);
+    const created: string[] = [];
+    const duplicates: string[] = [];
+    for (const entry of result.instances)
+      (entry.duplicate ? duplicates : created).push(entry.instance.id);
+    const first = result.instances[0]?.instance.trace_tag;
+    return { created, duplicates, ...(first ? { traceTag: first } : {}) };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Wires the reactor for one node: trigger registry, dispatcher, in-memory rules, the rules
+ * worker, the notifier and the datastore service, plus their API routes.
+ */
+
+import type { FastifyInstance } from "fastify";
+import { keyRoutes } from "../api/routes/keys.ts";
+import { webhookRoutes } from "../api/routes/webhooks.ts";
+import { DEFAULT_SYSTEM_USER } from "../core/params/index.ts";
+import type { Settings } from "../engine/config.ts";
+import { loadOrCreateDatastoreKey } from "../engine/datastore/key-file.ts";
+import { DatastoreService } from "../engine/datastore/service.ts";
+import type { Logger } from "../engine/logger.ts";
+import { Dispatcher } from "../engine/reactor/dispatcher.ts";
+import { createInstanceOpsBuilder, createSystemInstanceOps } from "../engine/reactor/instances.ts";
+import { startNotifier } from "../engine/reactor/notifier.ts";
+import { RulesService } from "../engine/reactor/rules-service.ts";
+import { startRulesWorker } from "../engine/reactor/rules-worker.ts";
+import { TriggerRegistry } from "../engine/reactor/trigger-registry.ts";
+import type { ClaimLoop } from "../engine/services/claim-loop.ts";
+import type { ExecutionService } from "../engine/services/executions.ts";
+import { templateEngine } from "../engine/services/parameters.ts";
+import type { Store } from "../engine/store/contract.ts";
+
+export interface Reactor {
+  registry: TriggerRegistry;
+  dispatcher: Dispatcher;
+  rules: RulesService;
+  datastore: DatastoreService;
+  loops: ClaimLoop[];
+  routes: Array<(scope: FastifyInstance) => void>;
+}
+
+export async function startReactor(
+  settings: Settings,
+  store: Store,
+  executions: ExecutionService,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<Reactor> {
+  const registry = new TriggerRegistry(store);
+  const instanceOps = createInstanceOpsBuilder(registry);
+  const dispatcher = new Dispatcher(store, registry, instanceOps, settings.idempotencyWindowMs);
+  const rules = new RulesService(store, registry, dispatcher, log.child({ component: "rules" }));
+  await rules.reload();
+
+  const { key } = loadOrCreateDatastoreKey(settings.datastoreKeyPath);
+  const datastore = new DatastoreService({
+    store,
+    key,
+    keyPath: settings.datastoreKeyPath,
+    instanceOps: createSystemInstanceOps(registry),
+    systemUser: DEFAULT_SYSTEM_USER,
+  });
+
+  const common = { store, nodeId: settings.nodeId, leaseMs: settings.leaseMs, signal };
+  const loops = [
+    startRulesWorker({
+      ...common,
+      rules,
+      executions,
+      engine: templateEngine,
+      log: log.child({ component: "rules" }),
+    }),
+    startNotifier({
+      ...common,
+      instanceOps,
+      engine: templateEngine,
+      log: log.child({ component: "notifier" }),
+    }),
+  ];
+  const routes = [
+    (scope: FastifyInstance) => webhookRoutes(scope, { dispatcher }),
+    (scope: FastifyInstance) => keyRoutes(scope, { datastore }),
+  ];
+  return { registry, dispatcher, rules, datastore, loops, routes };
+}
+
+/** Queue lease owners of one node; all are released when the node restarts. */
+export function leaseOwners(nodeId: string): string[] {
+  return ["worker", "scheduler", "rules", "notifier", "timers"].map((role) => `${nodeId}:${role}`);
+}
