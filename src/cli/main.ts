@@ -7,13 +7,14 @@
 import { Command, CommanderError } from "commander";
 import { registerActionCommands } from "./commands/action.ts";
 import { registerExecutionCommands } from "./commands/execution.ts";
+import { registerKeyCommands } from "./commands/key.ts";
 import { registerPackCommands } from "./commands/pack.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { DEFAULT_API_URL } from "./config.ts";
 import type { CliIo, CliRuntime } from "./runtime.ts";
 
 /** First-level commands served over HTTP; anything else may be `up` or a request for help. */
-const CLIENT_COMMANDS = new Set(["run", "execution", "action", "runner", "pack"]);
+const CLIENT_COMMANDS = new Set(["run", "execution", "action", "runner", "pack", "key"]);
 /** Global options that take a value, so the value is not mistaken for the command name. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--url"]);
 
@@ -59,6 +60,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerExecutionCommands(program, runtime);
   registerActionCommands(program, runtime);
   registerPackCommands(program, runtime);
+  registerKeyCommands(program, runtime);
   return program;
 }
 
