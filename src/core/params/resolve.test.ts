@@ -117,8 +117,8 @@ describe("resolveParameters: dependency order", () => {
     ],
     [
       "never treats unsupported Jinja as plain text",
-      { a: "{% macro m() %}{% endmacro %}" },
-      /Failed to render parameter "a": \{% macro %\} is not supported yet/,
+      { a: "{% autoescape true %}x{% endautoescape %}" },
+      /Failed to render parameter "a": \{% autoescape true %\} is not supported/,
     ],
     [
       "fails on a missing attribute",

@@ -3,7 +3,7 @@
  * Loop targets and `loop` are bound inside their loop only; `set` binds from that point on.
  */
 
-import type { Expr, Stmt } from "./ast.ts";
+import { type Expr, type FilterCall, type Param, type Stmt, targetNames } from "./ast.ts";
 
 function walkExpr(expr: Expr, bound: ReadonlySet<string>, out: Set<string>): void {
   switch (expr.type) {
@@ -19,6 +19,10 @@ function walkExpr(expr: Expr, bound: ReadonlySet<string>, out: Set<string>): voi
       walkExpr(expr.object, bound, out);
       walkExpr(expr.key, bound, out);
       return;
+    case "slice":
+      walkExpr(expr.object, bound, out);
+      for (const e of [expr.start, expr.stop, expr.step]) if (e) walkExpr(e, bound, out);
+      return;
     case "call":
       walkExpr(expr.callee, bound, out);
       for (const a of expr.args) walkExpr(a, bound, out);
@@ -32,6 +36,7 @@ function walkExpr(expr: Expr, bound: ReadonlySet<string>, out: Set<string>): voi
     case "test":
       walkExpr(expr.value, bound, out);
       for (const a of expr.args) walkExpr(a, bound, out);
+      for (const a of Object.values(expr.kwargs)) walkExpr(a, bound, out);
       return;
     case "unary":
       walkExpr(expr.operand, bound, out);
@@ -63,6 +68,24 @@ function walkExpr(expr: Expr, bound: ReadonlySet<string>, out: Set<string>): voi
   }
 }
 
+function walkFilters(filters: FilterCall[], bound: ReadonlySet<string>, out: Set<string>): void {
+  for (const f of filters) {
+    for (const a of f.args) walkExpr(a, bound, out);
+    for (const a of Object.values(f.kwargs)) walkExpr(a, bound, out);
+  }
+}
+
+function walkCallable(
+  params: Param[],
+  body: Stmt[],
+  bound: ReadonlySet<string>,
+  out: Set<string>,
+  extra: string[],
+): void {
+  for (const p of params) if (p.default) walkExpr(p.default, bound, out);
+  walkStmts(body, new Set([...bound, ...params.map((p) => p.name), ...extra]), out);
+}
+
 export function walkStmts(stmts: Stmt[], outer: ReadonlySet<string>, out: Set<string>): void {
   const bound = new Set(outer);
   for (const stmt of stmts) {
@@ -70,11 +93,17 @@ export function walkStmts(stmts: Stmt[], outer: ReadonlySet<string>, out: Set<st
       case "text":
         break;
       case "print":
+      case "do":
         walkExpr(stmt.expr, bound, out);
         break;
       case "set":
         walkExpr(stmt.value, bound, out);
-        for (const t of stmt.targets) bound.add(t);
+        for (const t of targetNames(stmt.target)) bound.add(t);
+        break;
+      case "setblock":
+        walkFilters(stmt.filters, bound, out);
+        walkStmts(stmt.body, bound, out);
+        for (const t of targetNames(stmt.target)) bound.add(t);
         break;
       case "if":
         for (const b of stmt.branches) {
@@ -85,10 +114,30 @@ export function walkStmts(stmts: Stmt[], outer: ReadonlySet<string>, out: Set<st
         break;
       case "for": {
         walkExpr(stmt.iter, bound, out);
-        walkStmts(stmt.body, new Set([...bound, ...stmt.targets, "loop"]), out);
+        const inner = new Set([...bound, ...targetNames(stmt.target), "loop"]);
+        if (stmt.filter) walkExpr(stmt.filter, inner, out);
+        walkStmts(stmt.body, inner, out);
         walkStmts(stmt.otherwise, bound, out);
         break;
       }
+      case "macro":
+        bound.add(stmt.name);
+        walkCallable(stmt.params, stmt.body, bound, out, ["varargs", "kwargs", "caller"]);
+        break;
+      case "callblock":
+        walkExpr(stmt.call, bound, out);
+        walkCallable(stmt.params, stmt.body, bound, out, ["varargs", "kwargs"]);
+        break;
+      case "with": {
+        for (const a of stmt.assignments) walkExpr(a.value, bound, out);
+        const names = stmt.assignments.flatMap((a) => targetNames(a.target));
+        walkStmts(stmt.body, new Set([...bound, ...names]), out);
+        break;
+      }
+      case "filterblock":
+        walkFilters(stmt.filters, bound, out);
+        walkStmts(stmt.body, bound, out);
+        break;
     }
   }
 }

@@ -3,7 +3,7 @@
  * template is cut into text / `{{ }}` / `{% %}` segments, then each tag is tokenized.
  */
 
-import { TemplateSyntaxError } from "./template.ts";
+import { TemplateSyntaxError } from "../template.ts";
 
 export type Segment =
   | { kind: "text"; text: string }

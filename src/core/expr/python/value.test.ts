@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { pyJsonDumps } from "./pyjson.ts";
-import { makeTuple, pyEquals, pyNumber, pyRepr, pyStr, pyTruthy } from "./pyvalue.ts";
+import { pyJsonDumps } from "./json.ts";
+import { makeTuple, pyEquals, pyNumber, pyRepr, pyStr, pyTruthy } from "./value.ts";
 
 describe("Python str() and repr()", () => {
   const table: Array<[unknown, string]> = [

@@ -1,14 +1,19 @@
 /** Expression parser for the supported Jinja subset, following Jinja's own precedence. */
 
-import type { Expr } from "./ast.ts";
+import { makeFloat } from "../python/number.ts";
+import { TemplateSyntaxError } from "../template.ts";
+import type { Expr, Target } from "./ast.ts";
 import { type Token, tokenize } from "./lexer.ts";
-import { TemplateSyntaxError, UnsupportedTemplateError } from "./template.ts";
+
+/** Nesting beyond this is refused: it bounds parser and evaluator recursion on hostile input. */
+export const MAX_EXPRESSION_DEPTH = 100;
 
 const COMPARE_OPS = new Set(["==", "!=", "<", ">", "<=", ">="]);
 
 /** Parses the expression inside one tag. */
 export class ExprParser {
   private i = 0;
+  private depth = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly tagSource: string,
@@ -60,7 +65,26 @@ export class ExprParser {
   }
 
   parseExpression(withCond = true): Expr {
-    return withCond ? this.parseCond() : this.parseOr();
+    if (++this.depth > MAX_EXPRESSION_DEPTH) {
+      this.fail(`expression nested deeper than ${MAX_EXPRESSION_DEPTH} levels`);
+    }
+    try {
+      return withCond ? this.parseCond() : this.parseOr();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** `a, b` without parentheses is a tuple, as in `{{ 1, 2 }}` or `{% set x = 1, 2 %}`. */
+  parseTuple(withCond = true): Expr {
+    const first = this.parseExpression(withCond);
+    if (!this.is("op", ",")) return first;
+    const items = [first];
+    while (this.skip("op", ",")) {
+      if (this.is("end") || this.is("name", "recursive") || this.is("name", "if")) break;
+      items.push(this.parseExpression(withCond));
+    }
+    return { type: "tuple", items };
   }
 
   private parseCond(): Expr {
@@ -88,7 +112,14 @@ export class ExprParser {
   }
 
   private parseNot(): Expr {
-    if (this.skip("name", "not")) return { type: "unary", op: "not", operand: this.parseNot() };
+    if (this.skip("name", "not")) {
+      if (++this.depth > MAX_EXPRESSION_DEPTH) this.fail("expression nested too deeply");
+      try {
+        return { type: "unary", op: "not", operand: this.parseNot() };
+      } finally {
+        this.depth--;
+      }
+    }
     return this.parseCompare();
   }
 
@@ -141,6 +172,15 @@ export class ExprParser {
   }
 
   private parseUnary(withFilter: boolean): Expr {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) this.fail("expression nested too deeply");
+    try {
+      return this.parseUnaryInner(withFilter);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseUnaryInner(withFilter: boolean): Expr {
     let node: Expr;
     if (this.skip("op", "-")) node = { type: "unary", op: "-", operand: this.parseUnary(false) };
     else if (this.skip("op", "+"))
@@ -167,12 +207,8 @@ export class ExprParser {
     if (t.kind === "number") {
       this.next();
       const value = Number(t.value);
-      if (t.float && Number.isInteger(value)) {
-        // JavaScript cannot keep 1.0 apart from 1, and Python prints them differently.
-        throw new UnsupportedTemplateError(
-          `float literal ${t.value} with an integral value is not supported yet`,
-        );
-      }
+      if (t.float) return { type: "literal", value: makeFloat(value) };
+      if (!Number.isSafeInteger(value)) this.fail(`integer literal ${t.value} is too large`);
       return { type: "literal", value };
     }
     if (this.skip("op", "(")) {
@@ -222,17 +258,28 @@ export class ExprParser {
           out = { type: "getitem", object: out, key: { type: "literal", value: Number(t.value) } };
         } else this.fail("expected attribute name after '.'");
       } else if (this.skip("op", "[")) {
-        if (this.is("op", ":")) throw new UnsupportedTemplateError("slices are not supported yet");
-        const key = this.parseExpression();
-        if (this.is("op", ":")) throw new UnsupportedTemplateError("slices are not supported yet");
-        if (this.is("op", ","))
-          throw new UnsupportedTemplateError("tuple subscripts are not supported yet");
-        this.expect("op", "]");
-        out = { type: "getitem", object: out, key };
+        out = this.parseSubscript(out);
       } else if (this.is("op", "(")) {
         out = { type: "call", callee: out, ...this.parseCallArgs() };
       } else return out;
     }
+  }
+
+  private parseSubscript(object: Expr): Expr {
+    const part = (): Expr | null =>
+      this.is("op", ":") || this.is("op", "]") ? null : this.parseExpression();
+    const start = part();
+    if (!this.is("op", ":")) {
+      this.expect("op", "]");
+      if (start === null) this.fail("expected a subscript");
+      return { type: "getitem", object, key: start as Expr };
+    }
+    this.next();
+    const stop = part();
+    let step: Expr | null = null;
+    if (this.skip("op", ":")) step = part();
+    this.expect("op", "]");
+    return { type: "slice", object, start, stop, step };
   }
 
   private parseCallArgs(): { args: Expr[]; kwargs: Record<string, Expr> } {
@@ -243,12 +290,18 @@ export class ExprParser {
       if (args.length > 0 || Object.keys(kwargs).length > 0) this.expect("op", ",");
       if (this.is("op", ")")) break;
       if (this.is("op", "*") || this.is("op", "**")) {
-        throw new UnsupportedTemplateError("*args and **kwargs in calls are not supported yet");
+        this.fail("*args and **kwargs in calls are not supported");
       }
       if (this.is("name") && this.peek(1)?.kind === "op" && this.peek(1)?.value === "=") {
         const name = this.next().value;
         this.next();
-        kwargs[name] = this.parseExpression();
+        // defineProperty: a keyword named __proto__ must stay a key, not replace the prototype.
+        Object.defineProperty(kwargs, name, {
+          value: this.parseExpression(),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       } else {
         if (Object.keys(kwargs).length > 0) this.fail("positional argument after keyword argument");
         args.push(this.parseExpression());
@@ -278,13 +331,10 @@ export class ExprParser {
         const negated = this.skip("name", "not");
         const name = this.dottedName();
         let args: Expr[] = [];
+        let kwargs: Record<string, Expr> = {};
         const t = this.current;
         if (this.is("op", "(")) {
-          const call = this.parseCallArgs();
-          if (Object.keys(call.kwargs).length > 0) {
-            throw new UnsupportedTemplateError("keyword arguments to tests are not supported yet");
-          }
-          args = call.args;
+          ({ args, kwargs } = this.parseCallArgs());
         } else if (
           (t.kind === "name" && !["else", "or", "and"].includes(t.value)) ||
           t.kind === "string" ||
@@ -293,17 +343,73 @@ export class ExprParser {
         ) {
           args = [this.parsePostfix(this.parsePrimary())];
         }
-        out = { type: "test", value: out, name, args, negated };
+        out = { type: "test", value: out, name, args, kwargs, negated };
       } else if (this.is("op", "(")) {
         out = { type: "call", callee: out, ...this.parseCallArgs() };
       } else return out;
     }
   }
 
-  /** Assignment targets of `for`/`set`: a name or a comma-separated list of names. */
-  parseTargets(): string[] {
-    const names = [this.expect("name").value];
-    while (this.skip("op", ",")) names.push(this.expect("name").value);
-    return names;
+  /** Parses filter calls after `{% filter %}` or `{% set x | f %}`: `f(args) | g`. */
+  parseFilterChain(): Array<{ name: string; args: Expr[]; kwargs: Record<string, Expr> }> {
+    const out: Array<{ name: string; args: Expr[]; kwargs: Record<string, Expr> }> = [];
+    do {
+      const name = this.dottedName();
+      const call = this.is("op", "(") ? this.parseCallArgs() : { args: [], kwargs: {} };
+      out.push({ name, ...call });
+    } while (this.skip("op", "|"));
+    return out;
+  }
+
+  /** Parameters of `macro` and `call`: `(a, b=1)`. */
+  parseParams(): Array<{ name: string; default: Expr | null }> {
+    const params: Array<{ name: string; default: Expr | null }> = [];
+    this.expect("op", "(");
+    while (!this.is("op", ")")) {
+      if (params.length > 0) this.expect("op", ",");
+      if (this.is("op", ")")) break;
+      const name = this.expect("name").value;
+      const dflt = this.skip("op", "=") ? this.parseExpression() : null;
+      if (dflt === null && params.some((p) => p.default !== null)) {
+        this.fail("non-default argument follows default argument");
+      }
+      params.push({ name, default: dflt });
+    }
+    this.expect("op", ")");
+    return params;
+  }
+
+  private targetAtom(withNamespace: boolean): Target {
+    if (this.skip("op", "(")) {
+      const inner = this.parseTargets(false);
+      this.expect("op", ")");
+      return inner;
+    }
+    const name = this.expect("name").value;
+    if (withNamespace && this.is("op", ".")) {
+      this.next();
+      return { kind: "attr", object: name, attr: this.expect("name").value };
+    }
+    return { kind: "name", name };
+  }
+
+  /** Assignment targets of `for`/`set`/`with`: a name, `a, b`, `(a, (b, c))` or `ns.attr`. */
+  parseTargets(withNamespace = false): Target {
+    const first = this.targetAtom(withNamespace);
+    if (!this.is("op", ",")) return first;
+    const items = [first];
+    while (this.skip("op", ",")) {
+      if (!this.is("name") && !this.is("op", "(")) break;
+      items.push(this.targetAtom(false));
+    }
+    for (const t of items) {
+      if (
+        t.kind === "name" &&
+        ["true", "false", "none", "True", "False", "None"].includes(t.name)
+      ) {
+        this.fail(`cannot assign to ${t.name}`);
+      }
+    }
+    return { kind: "tuple", items };
   }
 }
