@@ -20,6 +20,7 @@ import { startActionWorker } from "../engine/services/action-worker.ts";
 import { ExecutionService } from "../engine/services/executions.ts";
 import { createRunPreparer, validateExecutionRequest } from "../engine/services/parameters.ts";
 import { startScheduler } from "../engine/services/scheduler.ts";
+import { nodeStore } from "../engine/store/group-commit.ts";
 import { openSqliteStore } from "../engine/store/sqlite/index.ts";
 import { acquireHomeLock } from "./home-lock.ts";
 import { leaseOwners, type Reactor, startReactor } from "./reactor.ts";
@@ -46,7 +47,7 @@ export async function startNode(settings: Settings): Promise<SquallNode> {
 async function startLocked(settings: Settings, unlock: () => void): Promise<SquallNode> {
   const secrets = new SecretRegistry();
   const log = createLogger(settings.logLevel, secrets);
-  const store = openSqliteStore(settings.dbPath);
+  const store = nodeStore(openSqliteStore(settings.dbPath));
   const bus = new EventBus();
   let released = 0;
   for (const owner of leaseOwners(settings.nodeId))

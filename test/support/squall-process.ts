@@ -30,16 +30,26 @@ export async function startSquall(
   env: Record<string, string> = {},
   timeoutMs = 20_000,
 ): Promise<SquallProcess> {
-  const child = spawn(process.execPath, [SQUALL_BIN, "up", "--port", "0"], {
-    env: {
-      ...process.env,
-      SQUALL_HOME: home,
-      SQUALL_LOG_LEVEL: "warn",
-      SQUALL_NODE_ID: "test-node",
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.SQUALL_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []),
+      SQUALL_BIN,
+      "up",
+      "--port",
+      "0",
+    ],
+    {
+      env: {
+        ...process.env,
+        SQUALL_HOME: home,
+        SQUALL_LOG_LEVEL: "warn",
+        SQUALL_NODE_ID: "test-node",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let out = "";
   child.stdout?.on("data", (d: Buffer) => {
     out += d.toString();

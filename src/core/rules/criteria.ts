@@ -16,7 +16,7 @@
 
 import type { RuleDef } from "../content/model.ts";
 import { type TemplateEngine, TemplateProxy } from "../expr/template.ts";
-import { findValues } from "./jsonpath.ts";
+import { firstValue } from "./jsonpath.ts";
 import { getOperator, type OperatorEnv, UnknownOperatorError } from "./operators.ts";
 import { PY_SPACE } from "./pyregex.ts";
 import { isDict, pyRepr, pyStr } from "./pysem.ts";
@@ -74,6 +74,8 @@ export interface CriteriaResult {
 /** StackStorm's MATCH_CRITERIA, with Python's `.` (not `\n`) and `\s` (str.isspace). */
 const MATCH_CRITERIA = new RegExp(`(\\{\\{)[${PY_SPACE}]*([^\\n]*)[${PY_SPACE}]*(\\}\\})`, "g");
 
+const PATTERN_MARKERS = /\{[{%#]|[\r\n]$|\r/;
+
 interface Scope {
   /** "trigger" at the top level, "item" inside `search`. */
   prefix: string;
@@ -103,6 +105,9 @@ class Evaluator {
   private renderPattern(pattern: unknown, scope: Scope): unknown {
     if (pattern === null || pattern === undefined) return null;
     if (typeof pattern !== "string") return pattern;
+    // Plain text renders to itself (Jinja drops one trailing newline and normalises \r\n,
+    // so those still go through the engine); most patterns are plain.
+    if (!PATTERN_MARKERS.test(pattern)) return pattern;
     const { engine } = this.options;
     const ctx = this.renderContext(scope);
     MATCH_CRITERIA.lastIndex = 0;
@@ -121,8 +126,7 @@ class Evaluator {
   private lookup(key: string, scope: Scope): unknown {
     // `trigger.x#2` lets one key appear twice in a YAML mapping; the suffix is not part of the path.
     const path = key.split("#", 1)[0] ?? "";
-    const matches = findValues(path, this.lookupContext(scope));
-    const first = matches.length > 0 ? matches[0] : null;
+    const first = firstValue(path, this.lookupContext(scope));
     return first instanceof TemplateProxy ? first.str() : (first ?? null);
   }
 

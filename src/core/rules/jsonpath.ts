@@ -365,3 +365,52 @@ export function findValues(path: string | JsonPath, data: unknown): unknown[] {
   const parsed = typeof path === "string" ? parseJsonPath(path) : path;
   return find(parsed, { value: data, parent: null }).map((d) => d.value);
 }
+
+/**
+ * Field-name chains (`trigger.body.status`), the shape almost every criteria key has, as a list
+ * of names; null for anything richer (wildcards, indexes, unions). Cached with the parse.
+ */
+const chains = new Map<string, string[] | null>();
+
+function chainOf(path: JsonPath): string[] | null {
+  if (path.t === "fields")
+    return path.names.length === 1 && path.names[0] !== "*" ? [path.names[0] as string] : null;
+  if (path.t !== "child") return null;
+  const left = chainOf(path.left);
+  const right = left ? chainOf(path.right) : null;
+  return left && right ? [...left, ...right] : null;
+}
+
+/**
+ * The first value `path` selects in `data` (what rule criteria use), or undefined when it
+ * selects nothing. Plain field chains over plain objects are walked directly; everything
+ * else goes through the full evaluator, with identical results.
+ */
+export function firstValue(source: string, data: unknown): unknown {
+  let chain = chains.get(source);
+  if (chain === undefined) {
+    chain = chainOf(parseJsonPath(source));
+    if (chains.size >= CACHE_LIMIT) chains.clear();
+    chains.set(source, chain);
+  }
+  if (chain) {
+    let value: unknown = data;
+    let plain = true;
+    for (const name of chain) {
+      if (
+        typeof value !== "object" ||
+        value === null ||
+        Array.isArray(value) ||
+        Object.getPrototypeOf(value) !== Object.prototype
+      ) {
+        plain = false;
+        break;
+      }
+      if (!Object.hasOwn(value, name)) return undefined;
+      value = (value as Record<string, unknown>)[name];
+    }
+    if (plain) return value;
+  }
+  const all = findValues(source, data);
+  return all.length > 0 ? all[0] : undefined;
+}

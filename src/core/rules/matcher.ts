@@ -9,6 +9,7 @@
 
 import type { RuleDef } from "../content/model.ts";
 import { ValidationError } from "../errors.ts";
+import { compiledRule, fastMatch } from "./compiled.ts";
 import { type CriteriaOptions, type CriteriaResult, evaluateRule } from "./criteria.ts";
 
 export interface RuleEvaluation {
@@ -35,7 +36,15 @@ export function matchRules(
   options: CriteriaOptions,
 ): MatchOutcome {
   const outcome: MatchOutcome = { matched: [], evaluated: [], errors: [] };
+  const env = { now: options.now };
   const evaluate = (rule: RuleDef): boolean => {
+    // Explanations (trace) always take the full evaluator; matching takes the fast path when it can.
+    const fast =
+      options.trace || !rule.enabled ? undefined : fastMatch(compiledRule(rule), payload, env);
+    if (fast !== undefined) {
+      outcome.evaluated.push({ rule, result: { matched: fast, errors: [] } });
+      return fast;
+    }
     const result = evaluateRule(rule, payload, options);
     outcome.evaluated.push({ rule, result });
     for (const error of result.errors) outcome.errors.push({ rule, error });

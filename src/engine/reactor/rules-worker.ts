@@ -20,7 +20,7 @@ import type { Logger } from "../logger.ts";
 import { type ClaimLoop, startClaimLoop } from "../services/claim-loop.ts";
 import type { ExecutionService } from "../services/executions.ts";
 import { loadParameterInputs } from "../services/parameters.ts";
-import { scheduleWork, WORK } from "../services/work-kinds.ts";
+import { WORK } from "../services/work-kinds.ts";
 import type { Job, JobRef, Store } from "../store/contract.ts";
 import type { WriteOp } from "../store/reactor-contract.ts";
 import type { RulesService } from "./rules-service.ts";
@@ -120,8 +120,7 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
       });
       return [
         ruleLink,
-        { op: "execution.create", execution },
-        { op: "job.enqueue", items: [scheduleWork(execution.id)] },
+        ...options.executions.creationOps(execution),
         traceLink("action_execution", execution.id, action.ref, `rule:${rule.uid}:${instance.id}`),
         enforcement(instance, rule, execution.id, null),
       ];

@@ -1,0 +1,183 @@
+/**
+ * The reactor end to end, with real processes and a real SQLite file: webhooks fire rules,
+ * rules start actions with parameters from the payload, idempotency keys de-duplicate, and
+ * completed executions close the loop through core.st2.generic.actiontrigger.
+ */
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Execution } from "../../src/core/execution/model.ts";
+import {
+  api,
+  eventually,
+  makeHome,
+  type SquallProcess,
+  startSquall,
+} from "../support/squall-process.ts";
+
+const FIXTURES = new URL("../fixtures", import.meta.url).pathname;
+
+async function post(
+  url: string,
+  hook: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${url}/api/v1/webhooks/${hook}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown>,
+    headers: res.headers,
+  };
+}
+
+async function executionsOf(url: string, action: string): Promise<Execution[]> {
+  return (await api<Execution[]>(url, "GET", `/executions?action=${action}&limit=100`)).body;
+}
+
+describe("reactor end to end", () => {
+  let node: SquallProcess;
+  let home: string;
+  let cleanup: () => void;
+
+  before(async () => {
+    ({ home, cleanup } = makeHome());
+    node = await startSquall(home, { SQUALL_PACKS_PATH: `${FIXTURES}/e2e` });
+  });
+  after(async () => {
+    await node.kill("SIGTERM");
+    cleanup();
+  });
+
+  it("a webhook fires a rule and core.local writes a file with values from the payload", async () => {
+    const path = join(home, "deployed.txt");
+    const res = await post(
+      node.url,
+      "deploy",
+      { env: "prod", service: "billing", version: "4.2", path },
+      { "X-Team": "ops", "St2-Trace-Tag": "deploy-42" },
+    );
+    assert.equal(res.status, 202);
+    assert.equal(res.body.service, "billing");
+    await eventually(
+      async () => (existsSync(path) ? true : undefined),
+      15_000,
+      "the file to be written",
+    );
+    assert.equal(readFileSync(path, "utf8"), "billing 4.2\n");
+    const [execution] = await executionsOf(node.url, "core.local");
+    assert.equal(execution?.context.trace_context?.trace_tag, "deploy-42");
+    assert.equal((execution?.context.rule as { ref: string }).ref, "reactor_pack.write_file");
+  });
+
+  it("does not fire when a criterion fails, and disabled rules never fire", async () => {
+    const before = (await executionsOf(node.url, "core.local")).length;
+    const noop = (await executionsOf(node.url, "core.noop")).length;
+    const res = await post(
+      node.url,
+      "deploy",
+      { env: "staging", path: "/dev/null" },
+      { "X-Team": "ops" },
+    );
+    assert.equal(res.status, 202);
+    // A later event that does match proves the first one was processed in between.
+    const path = join(home, "second.txt");
+    await post(
+      node.url,
+      "deploy",
+      { env: "prod", service: "s", version: "1", path },
+      { "X-Team": "OPS" },
+    );
+    await eventually(async () => (existsSync(path) ? true : undefined), 15_000, "the second file");
+    assert.equal((await executionsOf(node.url, "core.local")).length, before + 1);
+    assert.equal(
+      (await executionsOf(node.url, "core.noop")).length,
+      noop,
+      "the disabled rule fired",
+    );
+  });
+
+  it("creates one execution for repeated deliveries with the same idempotency key", async () => {
+    const count = async () => (await executionsOf(node.url, "core.noop")).length;
+    const start = await count();
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await post(node.url, "events", { event_id: "evt-1" })).status, 202);
+      assert.equal(
+        (await post(node.url, "events", { event_id: `other-${i}` }, { "Idempotency-Key": "k-9" }))
+          .status,
+        202,
+      );
+    }
+    await eventually(
+      async () => ((await count()) >= start + 2 ? true : undefined),
+      15_000,
+      "two executions",
+    );
+    // A delivery with a fresh key afterwards proves the repeats were processed, not pending.
+    await post(node.url, "events", { event_id: "evt-2" });
+    await eventually(
+      async () => ((await count()) >= start + 3 ? true : undefined),
+      15_000,
+      "the third execution",
+    );
+    assert.equal(await count(), start + 3);
+  });
+
+  it("closes the loop: a failed execution fires the rule on core.st2.generic.actiontrigger", async () => {
+    const failed = await api<Execution>(node.url, "POST", "/executions", {
+      action: "core.local",
+      parameters: { cmd: "exit 7" },
+    });
+    const echoed = await eventually(
+      async () => {
+        const runs = await executionsOf(node.url, "core.echo");
+        return runs.find(
+          (e) =>
+            (e.result as { stdout?: string } | null)?.stdout ===
+            `execution ${failed.body.id} failed`,
+        );
+      },
+      15_000,
+      "the follow-up execution",
+    );
+    assert.equal(echoed.status, "succeeded");
+    assert.equal(echoed.context.trace_context?.trace_tag, `execution-${failed.body.id}`);
+  });
+
+  it("answers unknown webhooks with 404 and malformed JSON with 400", async () => {
+    const missing = await post(node.url, "nowhere", {});
+    assert.equal(missing.status, 404);
+    assert.match(String(missing.body.faultstring), /nowhere/);
+    const bad = await fetch(`${node.url}/api/v1/webhooks/deploy`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{oops",
+    });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { faultstring: string }).faultstring, /JSON/);
+  });
+
+  it("dispatches any trigger through /webhooks/st2", async () => {
+    const res = await post(node.url, "st2", {
+      trigger: "core.st2.generic.actiontrigger",
+      payload: { status: "failed", action_ref: "core.local", execution_id: "manual-1" },
+    });
+    assert.equal(res.status, 202);
+    await eventually(
+      async () =>
+        (await executionsOf(node.url, "core.echo")).some(
+          (e) => (e.result as { stdout?: string } | null)?.stdout === "execution manual-1 failed",
+        )
+          ? true
+          : undefined,
+      15_000,
+      "the rule to fire from /webhooks/st2",
+    );
+  });
+});
