@@ -17,9 +17,9 @@ import { startNotifier } from "../engine/reactor/notifier.ts";
 import { RulesService } from "../engine/reactor/rules-service.ts";
 import { startRulesWorker } from "../engine/reactor/rules-worker.ts";
 import { TriggerRegistry } from "../engine/reactor/trigger-registry.ts";
-import type { ClaimLoop } from "../engine/services/claim-loop.ts";
 import type { ExecutionService } from "../engine/services/executions.ts";
 import { templateEngine } from "../engine/services/parameters.ts";
+import { startTimerService } from "../engine/services/timers.ts";
 import type { Store } from "../engine/store/contract.ts";
 
 export interface Reactor {
@@ -27,7 +27,8 @@ export interface Reactor {
   dispatcher: Dispatcher;
   rules: RulesService;
   datastore: DatastoreService;
-  loops: ClaimLoop[];
+  /** Background loops; each settles once the abort signal fired and its work drained. */
+  loops: Array<{ done: Promise<void> }>;
   routes: Array<(scope: FastifyInstance) => void>;
 }
 
@@ -54,7 +55,19 @@ export async function startReactor(
   });
 
   const common = { store, nodeId: settings.nodeId, leaseMs: settings.leaseMs, signal };
+  const timers = startTimerService({
+    store,
+    clock: { now: Date.now },
+    signal,
+    log: log.child({ component: "timers" }),
+    emit: instanceOps,
+    nodeId: settings.nodeId,
+  });
+  rules.onReload(() => {
+    timers.syncTimers().catch((err: unknown) => log.error({ err }, "timer sync failed"));
+  });
   const loops = [
+    timers,
     startRulesWorker({
       ...common,
       rules,

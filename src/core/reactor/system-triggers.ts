@@ -15,7 +15,8 @@ const cronField = (min: number, max: number) => ({
 
 const TIMER_PAYLOAD = {
   type: "object",
-  properties: { executed_at: { type: "string" }, schedule: { type: "object" } },
+  // st2 sends `schedule: null` (it reads a `time` parameter that timers never have).
+  properties: { executed_at: { type: "string" }, schedule: { type: ["object", "null"] } },
 };
 
 function type(name: string, description: string, extra: Partial<TriggerTypeDef>): TriggerTypeDef {
