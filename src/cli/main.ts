@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { registerActionCommands } from "./commands/action.ts";
 import { registerExecutionCommands } from "./commands/execution.ts";
+import { registerExprCommand } from "./commands/expr.ts";
 import { registerKeyCommands } from "./commands/key.ts";
 import { registerPackCommands } from "./commands/pack.ts";
 import { registerRunCommand } from "./commands/run.ts";
@@ -14,7 +15,7 @@ import { DEFAULT_API_URL } from "./config.ts";
 import type { CliIo, CliRuntime } from "./runtime.ts";
 
 /** First-level commands served over HTTP; anything else may be `up` or a request for help. */
-const CLIENT_COMMANDS = new Set(["run", "execution", "action", "runner", "pack", "key"]);
+const CLIENT_COMMANDS = new Set(["run", "execution", "action", "runner", "pack", "key", "expr"]);
 /** Global options that take a value, so the value is not mistaken for the command name. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--url"]);
 
@@ -61,6 +62,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerActionCommands(program, runtime);
   registerPackCommands(program, runtime);
   registerKeyCommands(program, runtime);
+  registerExprCommand(program, runtime);
   return program;
 }
 
