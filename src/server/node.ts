@@ -22,6 +22,9 @@ import { createRunPreparer, validateExecutionRequest } from "../engine/services/
 import { startScheduler } from "../engine/services/scheduler.ts";
 import { nodeStore } from "../engine/store/group-commit.ts";
 import { openSqliteStore } from "../engine/store/sqlite/index.ts";
+import { JinjaEngine } from "../core/expr/jinja/engine.ts";
+import { symmetricDecrypt } from "../engine/datastore/crypto.ts";
+import { loadOrCreateDatastoreKey } from "../engine/datastore/key-file.ts";
 import { acquireHomeLock } from "./home-lock.ts";
 import { leaseOwners, type Reactor, startReactor } from "./reactor.ts";
 
@@ -68,6 +71,10 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   for (const e of registration.errors)
     log.warn({ file: e.file, field: e.field, line: e.line }, e.message);
 
+  // One template engine for the node (it caches compiled templates); `decrypt_kv` uses the
+  // datastore key.
+  const { key } = loadOrCreateDatastoreKey(settings.datastoreKeyPath);
+  const engine = new JinjaEngine(key ? { decryptKv: (ciphertext) => symmetricDecrypt(key, ciphertext) } : {});
   const runners = createRunnerRegistry();
   const executions = new ExecutionService(
     store,
@@ -90,7 +97,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     store,
     executions,
     runners,
-    prepare: createRunPreparer(store),
+    prepare: createRunPreparer(store, engine),
     bus,
     secrets,
     log: log.child({ component: "worker" }),
@@ -101,7 +108,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     signal: controller.signal,
   });
 
-  reactor = await startReactor(settings, store, executions, log, controller.signal);
+  reactor = await startReactor(settings, store, executions, log, controller.signal, engine, key);
   const loops = [scheduler, ...reactor.loops];
 
   const app = await buildServer(

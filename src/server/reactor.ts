@@ -8,7 +8,8 @@ import { keyRoutes } from "../api/routes/keys.ts";
 import { webhookRoutes } from "../api/routes/webhooks.ts";
 import { DEFAULT_SYSTEM_USER } from "../core/params/index.ts";
 import type { Settings } from "../engine/config.ts";
-import { loadOrCreateDatastoreKey } from "../engine/datastore/key-file.ts";
+import type { DatastoreKey } from "../engine/datastore/crypto.ts";
+import type { TemplateEngine } from "../core/expr/template.ts";
 import { DatastoreService } from "../engine/datastore/service.ts";
 import type { Logger } from "../engine/logger.ts";
 import { Dispatcher } from "../engine/reactor/dispatcher.ts";
@@ -18,7 +19,6 @@ import { RulesService } from "../engine/reactor/rules-service.ts";
 import { startRulesWorker } from "../engine/reactor/rules-worker.ts";
 import { TriggerRegistry } from "../engine/reactor/trigger-registry.ts";
 import type { ExecutionService } from "../engine/services/executions.ts";
-import { templateEngine } from "../engine/services/parameters.ts";
 import { startTimerService } from "../engine/services/timers.ts";
 import type { Store } from "../engine/store/contract.ts";
 
@@ -38,6 +38,8 @@ export async function startReactor(
   executions: ExecutionService,
   log: Logger,
   signal: AbortSignal,
+  engine: TemplateEngine,
+  key: DatastoreKey | null,
 ): Promise<Reactor> {
   const registry = new TriggerRegistry(store);
   const instanceOps = createInstanceOpsBuilder(registry);
@@ -45,7 +47,6 @@ export async function startReactor(
   const rules = new RulesService(store, registry, dispatcher, log.child({ component: "rules" }));
   await rules.reload();
 
-  const { key } = loadOrCreateDatastoreKey(settings.datastoreKeyPath);
   const datastore = new DatastoreService({
     store,
     key,
@@ -72,13 +73,13 @@ export async function startReactor(
       ...common,
       rules,
       executions,
-      engine: templateEngine,
+      engine,
       log: log.child({ component: "rules" }),
     }),
     startNotifier({
       ...common,
       instanceOps,
-      engine: templateEngine,
+      engine,
       log: log.child({ component: "notifier" }),
     }),
   ];

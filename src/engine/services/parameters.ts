@@ -9,7 +9,7 @@ import type { ActionDef, RunnerType } from "../../core/content/model.ts";
 import { assignDefaults } from "../../core/content/param-schema.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import type { Execution } from "../../core/execution/model.ts";
-import { MinimalJinja } from "../../core/expr/minimal.ts";
+import type { TemplateEngine } from "../../core/expr/template.ts";
 import {
   DEFAULT_SYSTEM_USER,
   datastoreReferences,
@@ -27,8 +27,7 @@ import type { RequestValidator } from "./executions.ts";
 /** Datastore scope names as StackStorm stores them. */
 export const KV_SCOPES: Record<KvScope, string> = { system: "st2kv.system", user: "st2kv.user" };
 
-/** One engine for the process: it caches compiled templates. */
-export const templateEngine = new MinimalJinja();
+
 
 export const validateExecutionRequest: RequestValidator = (action, runner, parameters) =>
   validateRequest({ runner, action, requested: parameters }).parameters;
@@ -80,7 +79,10 @@ export async function loadParameterInputs(
   return { config: configValues, kv: (scope, name) => snapshot.get(`${scope}\u0000${name}`) };
 }
 
-export function createRunPreparer(store: Store): (execution: Execution) => Promise<PreparedRun> {
+export function createRunPreparer(
+  store: Store,
+  engine: TemplateEngine,
+): (execution: Execution) => Promise<PreparedRun> {
   return async (execution) => {
     const action = await store.content.getAction(execution.action.ref);
     if (!action) throw new NotFoundError(`action ${execution.action.ref} is no longer registered`);
@@ -104,7 +106,7 @@ export function createRunPreparer(store: Store): (execution: Execution) => Promi
       action,
       requested: execution.parameters,
       context: { action_context: actionContext, ...inputs },
-      engine: templateEngine,
+      engine,
     });
     return {
       action,
