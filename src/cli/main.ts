@@ -10,12 +10,32 @@ import { registerExecutionCommands } from "./commands/execution.ts";
 import { registerExprCommand } from "./commands/expr.ts";
 import { registerKeyCommands } from "./commands/key.ts";
 import { registerPackCommands } from "./commands/pack.ts";
+import { registerRuleCommands } from "./commands/rule.ts";
 import { registerRunCommand } from "./commands/run.ts";
+import { registerTimerCommands } from "./commands/timer.ts";
+import { registerTraceCommands } from "./commands/trace.ts";
+import { registerTriggerCommands } from "./commands/trigger.ts";
+import { registerWebhookCommands } from "./commands/webhook.ts";
 import { DEFAULT_API_URL } from "./config.ts";
 import type { CliIo, CliRuntime } from "./runtime.ts";
 
 /** First-level commands served over HTTP; anything else may be `up` or a request for help. */
-const CLIENT_COMMANDS = new Set(["run", "execution", "action", "runner", "pack", "key", "expr"]);
+const CLIENT_COMMANDS = new Set([
+  "run",
+  "execution",
+  "action",
+  "runner",
+  "pack",
+  "key",
+  "expr",
+  "rule",
+  "rule-enforcement",
+  "trigger",
+  "trigger-instance",
+  "trace",
+  "timer",
+  "webhook",
+]);
 /** Global options that take a value, so the value is not mistaken for the command name. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--url"]);
 
@@ -63,6 +83,11 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerPackCommands(program, runtime);
   registerKeyCommands(program, runtime);
   registerExprCommand(program, runtime);
+  registerRuleCommands(program, runtime);
+  registerTriggerCommands(program, runtime);
+  registerTraceCommands(program, runtime);
+  registerTimerCommands(program, runtime);
+  registerWebhookCommands(program, runtime);
   return program;
 }
 

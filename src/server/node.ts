@@ -11,8 +11,11 @@ import type { AddressInfo } from "node:net";
 import type { PackRegistrationSummary } from "../api/context.ts";
 import { buildServer } from "../api/server.ts";
 import { ValidationError } from "../core/errors.ts";
+import { JinjaEngine } from "../core/expr/jinja/engine.ts";
 import type { Settings } from "../engine/config.ts";
 import { registerPackPaths } from "../engine/content/register-paths.ts";
+import { symmetricDecrypt } from "../engine/datastore/crypto.ts";
+import { loadOrCreateDatastoreKey } from "../engine/datastore/key-file.ts";
 import { EventBus } from "../engine/events.ts";
 import { createLogger, type Logger, SecretRegistry } from "../engine/logger.ts";
 import { createRunnerRegistry } from "../engine/runners/registry.ts";
@@ -22,9 +25,6 @@ import { createRunPreparer, validateExecutionRequest } from "../engine/services/
 import { startScheduler } from "../engine/services/scheduler.ts";
 import { nodeStore } from "../engine/store/group-commit.ts";
 import { openSqliteStore } from "../engine/store/sqlite/index.ts";
-import { JinjaEngine } from "../core/expr/jinja/engine.ts";
-import { symmetricDecrypt } from "../engine/datastore/crypto.ts";
-import { loadOrCreateDatastoreKey } from "../engine/datastore/key-file.ts";
 import { acquireHomeLock } from "./home-lock.ts";
 import { leaseOwners, type Reactor, startReactor } from "./reactor.ts";
 
@@ -74,7 +74,9 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   // One template engine for the node (it caches compiled templates); `decrypt_kv` uses the
   // datastore key.
   const { key } = loadOrCreateDatastoreKey(settings.datastoreKeyPath);
-  const engine = new JinjaEngine(key ? { decryptKv: (ciphertext) => symmetricDecrypt(key, ciphertext) } : {});
+  const engine = new JinjaEngine(
+    key ? { decryptKv: (ciphertext) => symmetricDecrypt(key, ciphertext) } : {},
+  );
   const runners = createRunnerRegistry();
   const executions = new ExecutionService(
     store,

@@ -5,11 +5,12 @@
 
 import type { FastifyInstance } from "fastify";
 import { keyRoutes } from "../api/routes/keys.ts";
+import { reactorRoutes } from "../api/routes/reactor.ts";
 import { webhookRoutes } from "../api/routes/webhooks.ts";
+import type { TemplateEngine } from "../core/expr/template.ts";
 import { DEFAULT_SYSTEM_USER } from "../core/params/index.ts";
 import type { Settings } from "../engine/config.ts";
 import type { DatastoreKey } from "../engine/datastore/crypto.ts";
-import type { TemplateEngine } from "../core/expr/template.ts";
 import { DatastoreService } from "../engine/datastore/service.ts";
 import type { Logger } from "../engine/logger.ts";
 import { Dispatcher } from "../engine/reactor/dispatcher.ts";
@@ -86,6 +87,7 @@ export async function startReactor(
   const routes = [
     (scope: FastifyInstance) => webhookRoutes(scope, { dispatcher }),
     (scope: FastifyInstance) => keyRoutes(scope, { datastore }),
+    (scope: FastifyInstance) => reactorRoutes(scope, { store, rules, dispatcher }),
   ];
   return { registry, dispatcher, rules, datastore, loops, routes };
 }

@@ -193,7 +193,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
         errors,
       };
     });
-    return send(res, 200, { packs, errors: [] });
+    // Like the real server, the top-level list repeats every pack's errors.
+    return send(res, 200, { packs, errors: packs.flatMap((p) => p.errors) });
   }
   if (req.method === "POST" && path === "/api/v1/executions") {
     const body = (await readBody(req)) as { action: string; parameters?: Record<string, unknown> };

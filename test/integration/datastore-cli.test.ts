@@ -12,7 +12,6 @@ import { after, before, describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorHandler } from "../../src/api/errors.ts";
 import { keyRoutes } from "../../src/api/routes/keys.ts";
-import { registerKeyCommands } from "../../src/cli/commands/key.ts";
 import { buildProgram } from "../../src/cli/main.ts";
 import type { CliRuntime } from "../../src/cli/runtime.ts";
 import { generateKey, symmetricEncrypt } from "../../src/engine/datastore/crypto.ts";
@@ -76,7 +75,6 @@ async function squallKey(...args: string[]): Promise<{ code: number; out: string
     exitCode: 0,
   };
   const program = buildProgram(runtime);
-  registerKeyCommands(program, runtime);
   await program.parseAsync(args, { from: "user" });
   return { code: runtime.exitCode, out, err };
 }

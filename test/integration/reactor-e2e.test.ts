@@ -72,8 +72,9 @@ describe("reactor end to end", () => {
     );
     assert.equal(readFileSync(path, "utf8"), "billing 4.2\n");
     const [execution] = await executionsOf(node.url, "core.local");
-    assert.equal(execution?.context.trace_context?.trace_tag, "deploy-42");
-    assert.equal((execution?.context.rule as { ref: string }).ref, "reactor_pack.write_file");
+    assert.ok(execution);
+    assert.equal(execution.context.trace_context?.trace_tag, "deploy-42");
+    assert.equal((execution.context.rule as { ref: string }).ref, "reactor_pack.write_file");
   });
 
   it("does not fire when a criterion fails, and disabled rules never fire", async () => {
@@ -148,6 +149,24 @@ describe("reactor end to end", () => {
     );
     assert.equal(echoed.status, "succeeded");
     assert.equal(echoed.context.trace_context?.trace_tag, `execution-${failed.body.id}`);
+  });
+
+  it("an action's notify section emits a notify trigger that rules can match", async () => {
+    const run = await api<Execution>(node.url, "POST", "/executions", {
+      action: "reactor_pack.announce",
+      parameters: { word: "hello" },
+    });
+    assert.equal(run.status, 201, JSON.stringify(run.body));
+    const relayed = await eventually(
+      async () =>
+        (await executionsOf(node.url, "core.echo")).find(
+          (e) =>
+            (e.result as { stdout?: string } | null)?.stdout === "relay announced hello / hello",
+        ),
+      15_000,
+      "the notification to be relayed",
+    );
+    assert.equal(relayed.status, "succeeded");
   });
 
   it("answers unknown webhooks with 404 and malformed JSON with 400", async () => {

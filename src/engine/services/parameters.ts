@@ -27,8 +27,6 @@ import type { RequestValidator } from "./executions.ts";
 /** Datastore scope names as StackStorm stores them. */
 export const KV_SCOPES: Record<KvScope, string> = { system: "st2kv.system", user: "st2kv.user" };
 
-
-
 export const validateExecutionRequest: RequestValidator = (action, runner, parameters) =>
   validateRequest({ runner, action, requested: parameters }).parameters;
 
