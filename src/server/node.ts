@@ -95,6 +95,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     log: log.child({ component: "scheduler" }),
     signal: controller.signal,
   });
+  reactor = await startReactor(settings, store, executions, log, controller.signal, engine, key);
   const worker = startActionWorker({
     store,
     executions,
@@ -108,9 +109,9 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     concurrency: settings.actionConcurrency,
     apiUrl: () => `${url}/api/v1`,
     signal: controller.signal,
+    notifications: reactor.notifications,
   });
 
-  reactor = await startReactor(settings, store, executions, log, controller.signal, engine, key);
   const loops = [scheduler, ...reactor.loops];
 
   const app = await buildServer(

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { keyRoutes } from "../api/routes/keys.ts";
 import { reactorRoutes } from "../api/routes/reactor.ts";
 import { webhookRoutes } from "../api/routes/webhooks.ts";
+import type { Execution } from "../core/execution/model.ts";
 import type { TemplateEngine } from "../core/expr/template.ts";
 import { DEFAULT_SYSTEM_USER } from "../core/params/index.ts";
 import type { Settings } from "../engine/config.ts";
@@ -15,13 +16,14 @@ import { DatastoreService } from "../engine/datastore/service.ts";
 import type { Logger } from "../engine/logger.ts";
 import { Dispatcher } from "../engine/reactor/dispatcher.ts";
 import { createInstanceOpsBuilder, createSystemInstanceOps } from "../engine/reactor/instances.ts";
-import { startNotifier } from "../engine/reactor/notifier.ts";
+import { notificationOps, startNotifier } from "../engine/reactor/notifier.ts";
 import { RulesService } from "../engine/reactor/rules-service.ts";
 import { startRulesWorker } from "../engine/reactor/rules-worker.ts";
 import { TriggerRegistry } from "../engine/reactor/trigger-registry.ts";
 import type { ExecutionService } from "../engine/services/executions.ts";
 import { startTimerService } from "../engine/services/timers.ts";
 import type { Store } from "../engine/store/contract.ts";
+import type { WriteOp } from "../engine/store/reactor-contract.ts";
 
 export interface Reactor {
   registry: TriggerRegistry;
@@ -31,6 +33,8 @@ export interface Reactor {
   /** Background loops; each settles once the abort signal fired and its work drained. */
   loops: Array<{ done: Promise<void> }>;
   routes: Array<(scope: FastifyInstance) => void>;
+  /** A completed execution's trigger instances, for the action worker to commit inline. */
+  notifications: (completed: Execution) => Promise<WriteOp[]>;
 }
 
 export async function startReactor(
@@ -89,7 +93,9 @@ export async function startReactor(
     (scope: FastifyInstance) => keyRoutes(scope, { datastore }),
     (scope: FastifyInstance) => reactorRoutes(scope, { store, rules, dispatcher }),
   ];
-  return { registry, dispatcher, rules, datastore, loops, routes };
+  const notifications = (completed: Execution) =>
+    notificationOps(store, completed, instanceOps, engine, log);
+  return { registry, dispatcher, rules, datastore, loops, routes, notifications };
 }
 
 /** Queue lease owners of one node; all are released when the node restarts. */

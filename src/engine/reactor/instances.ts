@@ -41,6 +41,9 @@ export function buildInstanceOps(
   const id = newId();
   const occurred = new Date(options.at ?? now()).toISOString();
   const traceTag = options.traceTag ?? `trigger_instance-${id}`;
+  // No enabled rule listens on this trigger: the instance is recorded already processed (with
+  // no enforcements), sparing the rules worker a claim and a write for every such event.
+  const listened = registry.isListened(trigger.ref);
   const ops: WriteOp[] = [
     {
       op: "instance.create",
@@ -51,8 +54,9 @@ export function buildInstanceOps(
         occurrence_time: occurred,
         trace_tag: traceTag,
         idempotency_key: options.idempotency?.key ?? null,
+        ...(listened ? {} : { status: "processed" as const }),
       },
-      enqueue: [triggerProcessWork(id)],
+      enqueue: listened ? [triggerProcessWork(id)] : [],
       ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     },
     {

@@ -57,21 +57,7 @@ export function startNotifier(options: NotifierOptions): ClaimLoop {
     const id = jobExecutionId(job.payload);
     const execution = id ? await store.executions.get(id) : null;
     if (!execution) return store.queue.fail(ref, `execution ${id ?? "?"} not found`);
-    const action = await store.content.getAction(execution.action.ref);
-    const ops: WriteOp[] = [];
-    const traceTag = execution.context.trace_context?.trace_tag;
-    const dispatch = async (trigger: string, payload: Record<string, unknown>) => {
-      const built = await options.instanceOps(trigger, payload, {
-        ...(traceTag ? { traceTag } : {}),
-        causedBy: { type: "action_execution", id: execution.id },
-      });
-      ops.push(...built.ops);
-    };
-    for (const [section, suffix] of notifySections(execution, action))
-      for (const payload of notifyPayloads(execution, section, suffix, options.engine, log))
-        await dispatch(NOTIFY_TRIGGER, payload);
-    if (ACTION_TRIGGER_STATUSES.has(execution.status))
-      await dispatch(ACTION_TRIGGER, await actionTriggerPayload(store, execution, action));
+    const ops = await notificationOps(store, execution, options.instanceOps, options.engine, log);
     ops.push({ op: "job.complete", job: ref });
     await store.reactor.commit(ops);
   }
@@ -86,6 +72,36 @@ export function startNotifier(options: NotifierOptions): ClaimLoop {
     log,
     signal: options.signal,
   });
+}
+
+/**
+ * The trigger instances a completed execution emits: one notify trigger per route of its
+ * action's notify sections, and the action trigger. Used by the notifier and, to save a
+ * hand-off, by the action worker, which commits them with the completing transition.
+ */
+export async function notificationOps(
+  store: Store,
+  execution: Execution,
+  instanceOps: InstanceOpsBuilder,
+  engine: TemplateEngine,
+  log: Logger,
+): Promise<WriteOp[]> {
+  const action = await store.content.getAction(execution.action.ref);
+  const ops: WriteOp[] = [];
+  const traceTag = execution.context.trace_context?.trace_tag;
+  const dispatch = async (trigger: string, payload: Record<string, unknown>) => {
+    const built = await instanceOps(trigger, payload, {
+      ...(traceTag ? { traceTag } : {}),
+      causedBy: { type: "action_execution", id: execution.id },
+    });
+    ops.push(...built.ops);
+  };
+  for (const [section, suffix] of notifySections(execution, action))
+    for (const payload of notifyPayloads(execution, section, suffix, engine, log))
+      await dispatch(NOTIFY_TRIGGER, payload);
+  if (ACTION_TRIGGER_STATUSES.has(execution.status))
+    await dispatch(ACTION_TRIGGER, await actionTriggerPayload(store, execution, action));
+  return ops;
 }
 
 function notifySections(

@@ -71,6 +71,7 @@ export class RulesService {
       if (page.items.length < MAX_PAGE_SIZE) break;
     }
     this.index = index;
+    this.registry.setListening((ref) => this.index.rulesFor(ref).length > 0);
     const all = [...triggers.values()];
     this.dispatcher.setWebhookTriggers(all.filter((t) => t.type === WEBHOOK_TRIGGER));
     for (const listener of this.listeners) listener(all);

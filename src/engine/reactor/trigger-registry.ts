@@ -47,6 +47,17 @@ export class TriggerRegistry {
     return this.types.get(ref);
   }
 
+  private listening: (triggerRef: string) => boolean = () => true;
+
+  /** Tells the registry which triggers enabled rules listen on (the rules service owns that). */
+  setListening(predicate: (triggerRef: string) => boolean): void {
+    this.listening = predicate;
+  }
+
+  isListened(triggerRef: string): boolean {
+    return this.listening(triggerRef);
+  }
+
   /** A trigger already in memory (shadow triggers always are, after `load`). */
   cachedTrigger(ref: string): TriggerDef | undefined {
     return this.triggers.get(ref);

@@ -17,6 +17,7 @@ import type { EventBus } from "../events.ts";
 import type { Logger, SecretRegistry } from "../logger.ts";
 import type { Runner, RunnerOutcome } from "../runners/contract.ts";
 import type { Job, JobRef, Store } from "../store/contract.ts";
+import type { WriteOp } from "../store/reactor-contract.ts";
 import { type ClaimLoop, startClaimLoop } from "./claim-loop.ts";
 import type { ExecutionService } from "./executions.ts";
 import { OutputBuffer } from "./output-buffer.ts";
@@ -45,6 +46,11 @@ export interface ActionWorkerOptions {
   concurrency: number;
   apiUrl: () => string;
   signal: AbortSignal;
+  /**
+   * Builds a completed execution's trigger instances so they commit with the completion itself
+   * (one hand-off fewer); without it the notifier picks completions up from the queue.
+   */
+  notifications?: (completed: Execution) => Promise<WriteOp[]>;
 }
 
 export interface ActionWorker extends ClaimLoop {
@@ -153,7 +159,21 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     if (prepared)
       for (const name of prepared.secretNames) options.secrets.remove(prepared.parameters[name]);
     active.delete(id);
-    await finish(id, controller.signal.aborted ? "canceled" : outcome.status, result, job);
+    const status = controller.signal.aborted ? "canceled" : outcome.status;
+    let notifications: WriteOp[] | undefined;
+    try {
+      notifications = await options.notifications?.({
+        ...execution,
+        status,
+        result,
+        end_timestamp: new Date().toISOString(),
+        runner_node: options.nodeId,
+      });
+    } catch (err) {
+      // The notifier will build them from the stored execution instead.
+      log.warn({ err, executionId: id }, "could not prepare notifications inline");
+    }
+    await finish(id, status, result, job, notifications);
   }
 
   async function finish(
@@ -161,12 +181,14 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     status: RunnerOutcome["status"] | "abandoned",
     result: unknown,
     job: JobRef,
+    notifications?: WriteOp[],
   ) {
     try {
       await executions.transition(id, status, {
         expectFrom: ["running", "canceling", "pending", "pausing", "paused", "resuming"],
         patch: { result },
         completeJob: job,
+        ...(notifications ? { notifications } : {}),
       });
     } catch (err) {
       // Someone else already completed it (e.g. abandoned during shutdown): keep their answer.

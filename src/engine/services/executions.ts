@@ -168,7 +168,10 @@ export class ExecutionService {
   async transition(
     id: string,
     to: ExecutionStatus,
-    options?: TransitionOptions,
+    options?: TransitionOptions & {
+      /** The completion's trigger instances, already built: committed here instead of via the notifier. */
+      notifications?: WriteOp[];
+    },
   ): Promise<Execution> {
     const ops: WriteOp[] = [
       {
@@ -181,8 +184,10 @@ export class ExecutionService {
         },
       },
     ];
-    const enqueue = [...(options?.enqueue ?? []), ...(isCompleted(to) ? [notifyWork(id)] : [])];
+    const notifyLater = isCompleted(to) && !options?.notifications;
+    const enqueue = [...(options?.enqueue ?? []), ...(notifyLater ? [notifyWork(id)] : [])];
     if (enqueue.length > 0) ops.push({ op: "job.enqueue", items: enqueue });
+    if (isCompleted(to) && options?.notifications) ops.push(...options.notifications);
     if (options?.completeJob) ops.push({ op: "job.complete", job: options.completeJob });
     const execution = (await this.store.reactor.commit(ops)).executions[0];
     if (!execution) throw new Error(`transition of ${id} returned nothing`);
