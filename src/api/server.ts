@@ -43,6 +43,10 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions) {
   };
   await app.register(api, { prefix: "/api/v1" });
   await app.register(api, { prefix: "/v1" });
-  await app.register(async (scope) => streamRoutes(scope, ctx), { prefix: "/stream/v1" });
+  const streams = new Set<() => void>();
+  app.addHook("preClose", async () => {
+    for (const end of [...streams]) end();
+  });
+  await app.register(async (scope) => streamRoutes(scope, ctx, streams), { prefix: "/stream/v1" });
   return app;
 }

@@ -8,6 +8,7 @@
 
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import type { PackRegistrationSummary } from "../api/context.ts";
 import { buildServer } from "../api/server.ts";
 import { ValidationError } from "../core/errors.ts";
@@ -21,6 +22,7 @@ import { createLogger, type Logger, SecretRegistry } from "../engine/logger.ts";
 import { createRunnerRegistry } from "../engine/runners/registry.ts";
 import { startActionWorker } from "../engine/services/action-worker.ts";
 import { ExecutionService } from "../engine/services/executions.ts";
+import { ProcessGroupRecords } from "../engine/services/orphans.ts";
 import { createRunPreparer, validateExecutionRequest } from "../engine/services/parameters.ts";
 import { startScheduler } from "../engine/services/scheduler.ts";
 import { nodeStore } from "../engine/store/group-commit.ts";
@@ -110,6 +112,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     apiUrl: () => `${url}/api/v1`,
     signal: controller.signal,
     notifications: reactor.notifications,
+    processGroups: new ProcessGroupRecords(join(settings.home, "run")),
   });
 
   const loops = [scheduler, ...reactor.loops];

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import type { Execution } from "../../src/core/execution/model.ts";
 import { isCompleted } from "../../src/core/execution/status.ts";
@@ -26,6 +27,20 @@ async function get(url: string, id: string): Promise<Execution> {
   const res = await api<Execution>(url, "GET", `/executions/${id}`);
   assert.equal(res.status, 200, `execution ${id} must exist: ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** Pids whose command line contains `text`. */
+function processesWith(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) pids.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return pids;
 }
 
 /** Small deterministic PRNG so a failing kill schedule can be replayed. */
@@ -48,7 +63,8 @@ describe("kill -9 recovery", () => {
     homes.push(cleanup);
     const env = { SQUALL_ACTION_CONCURRENCY: "1" };
     const first = await startSquall(home, env);
-    const long = await run(first.url, "sleep 3; echo finished");
+    const marker = `finished-${process.pid}-${Date.now()}`;
+    const long = await run(first.url, `sleep 30; echo ${marker}`);
     await eventually(
       async () => ((await get(first.url, long.id)).status === "running" ? true : undefined),
       10_000,
@@ -76,6 +92,12 @@ describe("kill -9 recovery", () => {
       );
       assert.equal(longAfter.status, "abandoned");
       assert.ok(longAfter.log.some((l) => l.status === "running"));
+      // The dead node's action processes are killed, not left running.
+      await eventually(
+        async () => (processesWith(marker).length === 0 ? true : undefined),
+        5_000,
+        "the orphaned action processes to be killed",
+      );
       for (const e of [...queued, delayed]) {
         const done = await eventually(
           async () => {

@@ -73,8 +73,12 @@ describe("squall up", () => {
       10_000,
       "both executions to run",
     );
+    // Someone following the slow execution's output must not hold the shutdown up.
+    const follower = await fetch(`${node.url}/stream/v1/executions/${slow.body.id}/output`);
+    const reading = follower.text();
     await node.kill("SIGTERM");
     assert.equal(node.child.exitCode, 0, node.output());
+    await reading;
     const again = await startSquall(h);
     try {
       const q = (await api<Execution>(again.url, "GET", `/executions/${quick.body.id}`)).body;

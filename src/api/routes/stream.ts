@@ -14,7 +14,12 @@ import { ExecutionPresenter } from "../present.ts";
 
 const HEARTBEAT_MS = 25_000;
 
-export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
+/**
+ * `open` collects a function ending each live stream: streams never end on their own while an
+ * execution runs, so closing the server must end them, or shutdown would wait for every
+ * follower to disconnect.
+ */
+export function streamRoutes(app: FastifyInstance, ctx: ApiContext, open: Set<() => void>): void {
   app.get<{ Params: { id: string } }>("/executions/:id/output", async (request, reply) => {
     const id = request.params.id;
     await ctx.executions.get(id); // 404 before switching to a stream
@@ -27,6 +32,9 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
       "cache-control": "no-cache",
       connection: "keep-alive",
     });
+    // Send the headers now: clients wait for them before reading, and an action may print
+    // nothing for a long time.
+    res.flushHeaders();
     const send = (event: string, data: unknown) =>
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
@@ -52,6 +60,7 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
       send("st2.execution.output__create", chunk);
     };
     const cleanup = () => {
+      open.delete(endNow);
       closed = true;
       clearInterval(heartbeat);
       ctx.bus.off("execution.output", onOutput);
@@ -67,6 +76,11 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
       res.end();
     };
 
+    const endNow = () => {
+      cleanup();
+      res.end();
+    };
+    open.add(endNow);
     ctx.bus.on("execution.output", onOutput);
     ctx.bus.on("execution.update", onUpdate);
     const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), HEARTBEAT_MS);

@@ -42,6 +42,11 @@ export interface RunRequest {
   output: OutputSink;
   /** Aborted when the execution is canceled. */
   signal: AbortSignal;
+  /**
+   * Runners that start a process group report its id here, so that if Squall dies with the
+   * action running, the group can be found and killed when the execution is abandoned.
+   */
+  onSpawn?: (processGroupId: number) => void;
 }
 
 export interface Runner {

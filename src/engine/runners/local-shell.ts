@@ -154,6 +154,7 @@ async function execute(
     onOutput: (stream, data) => request.output.write(stream, data),
     killGraceMs: options.killGraceMs,
     maxCaptureBytes: options.maxCaptureBytes,
+    ...(request.onSpawn ? { onSpawn: request.onSpawn } : {}),
   });
   return toOutcome(result, params);
 }

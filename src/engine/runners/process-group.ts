@@ -41,6 +41,8 @@ export interface ProcessGroupOptions {
   onOutput: (stream: "stdout" | "stderr", data: string) => void;
   killGraceMs?: number;
   maxCaptureBytes?: number;
+  /** Called once the process group exists, with its id (the leader's pid). */
+  onSpawn?: (pgid: number) => void;
 }
 
 export interface ProcessGroupResult {
@@ -74,6 +76,7 @@ export function runProcessGroup(options: ProcessGroupOptions): Promise<ProcessGr
       detached: true,
       stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
 
     const out = new Capture("stdout", maxCapture, options.onOutput);
     const err = new Capture("stderr", maxCapture, options.onOutput);

@@ -20,6 +20,7 @@ import type { Job, JobRef, Store } from "../store/contract.ts";
 import type { WriteOp } from "../store/reactor-contract.ts";
 import { type ClaimLoop, startClaimLoop } from "./claim-loop.ts";
 import type { ExecutionService } from "./executions.ts";
+import type { ProcessGroupRecords } from "./orphans.ts";
 import { OutputBuffer } from "./output-buffer.ts";
 import { jobExecutionId, WORK } from "./work-kinds.ts";
 
@@ -51,6 +52,8 @@ export interface ActionWorkerOptions {
    * (one hand-off fewer); without it the notifier picks completions up from the queue.
    */
   notifications?: (completed: Execution) => Promise<WriteOp[]>;
+  /** Where running actions' process groups are recorded (see orphans.ts). */
+  processGroups?: ProcessGroupRecords;
 }
 
 export interface ActionWorker extends ClaimLoop {
@@ -91,6 +94,8 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
         return;
       default:
         if (isCompleted(execution.status)) return store.queue.complete(ref);
+        if (options.processGroups?.killOrphan(id))
+          log.warn({ executionId: id }, "killed the processes the stopped node left running");
         // running/pausing/pending/… with nobody holding it: its runner died with the process.
         await finish(
           id,
@@ -147,12 +152,14 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
         user: execution.context.user ?? "stanley",
         output,
         signal: controller.signal,
+        onSpawn: (pgid) => options.processGroups?.record(id, pgid),
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       outcome = { status: "failed", result: { error: message } };
     } finally {
       clearInterval(heartbeat);
+      options.processGroups?.forget(id);
     }
     await output.flush();
     const result = options.secrets.maskDeep(outcome.result);
