@@ -68,6 +68,7 @@ export async function startReactor(
     log: log.child({ component: "timers" }),
     emit: instanceOps,
     nodeId: settings.nodeId,
+    inUse: (ref) => registry.isListened(ref),
   });
   rules.onReload(() => {
     timers.syncTimers().catch((err: unknown) => log.error({ err }, "timer sync failed"));

@@ -14,12 +14,12 @@ import type { ExecutionContext } from "../../core/execution/model.ts";
 import type { TemplateEngine } from "../../core/expr/template.ts";
 import { renderLiveParams } from "../../core/params/index.ts";
 import type { TriggerInstance } from "../../core/reactor/model.ts";
-import { matchRules } from "../../core/rules/index.ts";
+import { enforcementFailureReason, matchRules } from "../../core/rules/index.ts";
 import { newId } from "../ids.ts";
 import type { Logger } from "../logger.ts";
 import { type ClaimLoop, startClaimLoop } from "../services/claim-loop.ts";
 import type { ExecutionService } from "../services/executions.ts";
-import { loadParameterInputs } from "../services/parameters.ts";
+import { criteriaDatastore, loadParameterInputs } from "../services/parameters.ts";
 import { WORK } from "../services/work-kinds.ts";
 import type { Job, JobRef, Store } from "../store/contract.ts";
 import type { WriteOp } from "../store/reactor-contract.ts";
@@ -42,6 +42,7 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
   const { store, log } = options;
   const now = options.now ?? Date.now;
   const owner = `${options.nodeId}:rules`;
+  const kvUse = new WeakMap<readonly RuleDef[], boolean>();
 
   async function opsForJob(job: Job): Promise<WriteOp[]> {
     const ref: JobRef = { id: job.id, owner };
@@ -60,32 +61,41 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
   async function enforce(instance: TriggerInstance): Promise<WriteOp[]> {
     const rules = options.rules.rulesFor(instance.trigger);
     if (rules.length === 0) return [];
-    const outcome = matchRules(rules, instance.payload, { engine: options.engine, now });
+    // The index hands out one frozen list per trigger, so whether its criteria read the
+    // datastore is worked out once per list.
+    let readsKv = kvUse.get(rules);
+    if (readsKv === undefined) {
+      readsKv = rules.some((r) => JSON.stringify(r.criteria ?? {}).includes("st2kv"));
+      kvUse.set(rules, readsKv);
+    }
+    const kvSystem = readsKv ? await criteriaDatastore(store, rules.map((r) => r.criteria)) : undefined;
+    const outcome = matchRules(rules, instance.payload, {
+      engine: options.engine,
+      now,
+      ...(kvSystem !== undefined ? { kvSystem } : {}),
+    });
     const ops: WriteOp[] = [];
     for (const { rule, error } of outcome.errors)
-      ops.push(enforcement(instance, rule, null, error));
+      ops.push(enforcement(instance, rule, null, enforcementFailureReason(rule.ref, instance.id, error)));
     for (const rule of outcome.matched) ops.push(...(await enforceRule(instance, rule)));
     return ops;
   }
 
   async function enforceRule(instance: TriggerInstance, rule: RuleDef): Promise<WriteOp[]> {
     const at = new Date(now()).toISOString();
+    // StackStorm's caused_by: {type: "trigger_instance", id} for the rule, and
+    // {type: "rule", id: "<rule id>:<trigger instance id>"} for the execution.
     const traceLink = (
       kind: "rule" | "action_execution",
       objectId: string,
       ref: string,
-      causedBy: string,
+      causedBy: { type: string; id: string },
     ): WriteOp => ({
       op: "trace.link",
       trace_tag: instance.trace_tag,
       trace_id: newId(),
       kind,
-      component: {
-        object_id: objectId,
-        ref,
-        updated_at: at,
-        caused_by: { type: causedBy.split(":")[0], id: causedBy },
-      },
+      component: { object_id: objectId, ref, updated_at: at, caused_by: causedBy },
     });
     const context: ExecutionContext = {
       trigger_instance: { id: instance.id, name: null },
@@ -93,7 +103,7 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
       user: "stanley",
       trace_context: { trace_tag: instance.trace_tag },
     };
-    const ruleLink = traceLink("rule", rule.uid, rule.ref, `trigger_instance:${instance.id}`);
+    const ruleLink = traceLink("rule", rule.ref, rule.ref, { type: "trigger_instance", id: instance.id });
     try {
       const action = await store.content.getAction(rule.action.ref);
       if (!action) throw new Error(`Action "${rule.action.ref}" doesn't exist`);
@@ -121,7 +131,7 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
       return [
         ruleLink,
         ...options.executions.creationOps(execution),
-        traceLink("action_execution", execution.id, action.ref, `rule:${rule.uid}:${instance.id}`),
+        traceLink("action_execution", execution.id, action.ref, { type: "rule", id: `${rule.ref}:${instance.id}` }),
         enforcement(instance, rule, execution.id, null),
       ];
     } catch (err) {

@@ -51,5 +51,11 @@ export interface RunRequest {
 
 export interface Runner {
   readonly name: string;
+  /**
+   * The run happens inside Squall, quickly, with no effect outside it (noop): the worker may
+   * commit the start and the end of the execution together, since a crash in between leaves
+   * nothing behind to abandon.
+   */
+  readonly inProcess?: boolean;
   run(request: RunRequest): Promise<RunnerOutcome>;
 }

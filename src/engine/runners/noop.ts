@@ -10,6 +10,7 @@ export const NOOP = "noop";
 export function createNoopRunner(): Runner {
   return {
     name: NOOP,
+    inProcess: true,
     async run() {
       return { status: "succeeded", result: { failed: false, succeeded: true, return_code: 0 } };
     },

@@ -111,6 +111,8 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
 
   async function run(execution: Execution, job: JobRef): Promise<void> {
     const id = execution.id;
+    const runner = options.runners.get(execution.action.runner_type);
+    if (runner?.inProcess) return runInProcess(execution, runner, job);
     try {
       await executions.transition(id, "running", {
         expectFrom: ["scheduled"],
@@ -181,6 +183,48 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
       log.warn({ err, executionId: id }, "could not prepare notifications inline");
     }
     await finish(id, status, result, job, notifications);
+  }
+
+  /** Runs an in-process runner, then commits `running` and the outcome in one transaction. */
+  async function runInProcess(execution: Execution, runner: Runner, job: JobRef): Promise<void> {
+    const id = execution.id;
+    let outcome: RunnerOutcome;
+    try {
+      const prepared = await options.prepare(execution);
+      outcome = await runner.run({
+        executionId: id,
+        action: prepared.action,
+        runner: prepared.runner,
+        parameters: prepared.parameters,
+        secretNames: prepared.secretNames,
+        packPath: prepared.packPath,
+        entryPointPath: prepared.entryPointPath,
+        apiUrl: options.apiUrl(),
+        authToken: "",
+        user: execution.context.user ?? "stanley",
+        output: { write: () => undefined },
+        signal: new AbortController().signal,
+      });
+    } catch (err) {
+      outcome = { status: "failed", result: { error: err instanceof Error ? err.message : String(err) } };
+    }
+    const result = options.secrets.maskDeep(outcome.result);
+    const completed = { ...execution, status: outcome.status, result, end_timestamp: new Date().toISOString() };
+    const notifications = await options.notifications?.(completed).catch(() => undefined);
+    try {
+      await executions.transitions(
+        id,
+        [
+          { to: "running", expectFrom: ["scheduled"], patch: { runner_node: options.nodeId } },
+          { to: outcome.status, patch: { result } },
+        ],
+        { completeJob: job, ...(notifications ? { notifications } : {}) },
+      );
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      // Canceled meanwhile: nothing ran outside this process, so the job is simply done.
+      await store.queue.complete(job).catch(() => undefined);
+    }
   }
 
   async function finish(

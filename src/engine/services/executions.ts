@@ -41,6 +41,24 @@ export type RequestValidator = (
   parameters: Record<string, unknown>,
 ) => Record<string, unknown>;
 
+export interface TransitionStep {
+  to: ExecutionStatus;
+  patch?: TransitionOptions["patch"];
+  expectFrom?: TransitionOptions["expectFrom"];
+}
+
+export type TransitionRequest = TransitionOptions & {
+  /** The completion's trigger instances, already built: committed here instead of via the notifier. */
+  notifications?: WriteOp[];
+};
+
+function pickStep(options: TransitionRequest | undefined): Omit<TransitionStep, "to"> {
+  return {
+    ...(options?.patch ? { patch: options.patch } : {}),
+    ...(options?.expectFrom ? { expectFrom: options.expectFrom } : {}),
+  };
+}
+
 /** A cancel request for an execution that has finished (or is already being canceled). */
 export class NotCancelableError extends SquallError {
   override readonly code: string = "not_cancelable";
@@ -165,35 +183,40 @@ export class ExecutionService {
    * Every status change goes through here. Completion also enqueues the notifier's job in the
    * same transaction, so action triggers and notifications survive a crash.
    */
-  async transition(
-    id: string,
-    to: ExecutionStatus,
-    options?: TransitionOptions & {
-      /** The completion's trigger instances, already built: committed here instead of via the notifier. */
-      notifications?: WriteOp[];
-    },
-  ): Promise<Execution> {
-    const ops: WriteOp[] = [
-      {
-        op: "execution.transition",
-        id,
-        to,
-        options: {
-          ...(options?.patch ? { patch: options.patch } : {}),
-          ...(options?.expectFrom ? { expectFrom: options.expectFrom } : {}),
-        },
+  async transition(id: string, to: ExecutionStatus, options?: TransitionRequest): Promise<Execution> {
+    const [execution] = await this.transitions(id, [{ to, ...pickStep(options) }], options);
+    if (!execution) throw new Error(`transition of ${id} returned nothing`);
+    return execution;
+  }
+
+  /**
+   * Several moves of one execution in one commit, e.g. `running` and `succeeded` for an
+   * in-process runner whose whole run happens between the two. The last step decides
+   * completion (notifications or the notifier's job).
+   */
+  async transitions(id: string, steps: TransitionStep[], options?: TransitionRequest): Promise<Execution[]> {
+    const ops: WriteOp[] = steps.map((step) => ({
+      op: "execution.transition" as const,
+      id,
+      to: step.to,
+      options: {
+        ...(step.patch ? { patch: step.patch } : {}),
+        ...(step.expectFrom ? { expectFrom: step.expectFrom } : {}),
       },
-    ];
-    const notifyLater = isCompleted(to) && !options?.notifications;
+    }));
+    const last = steps[steps.length - 1];
+    const completing = last !== undefined && isCompleted(last.to);
+    const notifyLater = completing && !options?.notifications;
     const enqueue = [...(options?.enqueue ?? []), ...(notifyLater ? [notifyWork(id)] : [])];
     if (enqueue.length > 0) ops.push({ op: "job.enqueue", items: enqueue });
-    if (isCompleted(to) && options?.notifications) ops.push(...options.notifications);
+    if (completing && options?.notifications) ops.push(...options.notifications);
     if (options?.completeJob) ops.push({ op: "job.complete", job: options.completeJob });
-    const execution = (await this.store.reactor.commit(ops)).executions[0];
-    if (!execution) throw new Error(`transition of ${id} returned nothing`);
-    this.log.debug({ executionId: id, status: to }, "execution transition");
-    this.bus.emit("execution.update", execution);
-    return execution;
+    const { executions } = await this.store.reactor.commit(ops);
+    for (const execution of executions) {
+      this.log.debug({ executionId: id, status: execution.status }, "execution transition");
+      this.bus.emit("execution.update", execution);
+    }
+    return executions;
   }
 
   async get(id: string): Promise<Execution> {

@@ -12,6 +12,7 @@ import type { Execution } from "../../core/execution/model.ts";
 import type { TemplateEngine } from "../../core/expr/template.ts";
 import {
   DEFAULT_SYSTEM_USER,
+  datastoreContext,
   datastoreReferences,
   datastoreUser,
   type KvLookup,
@@ -30,7 +31,7 @@ export const KV_SCOPES: Record<KvScope, string> = { system: "st2kv.system", user
 export const validateExecutionRequest: RequestValidator = (action, runner, parameters) =>
   validateRequest({ runner, action, requested: parameters }).parameters;
 
-async function prefetch(
+export async function prefetch(
   kv: KeyValueStore,
   refs: Array<{ scope: KvScope; prefix: string }>,
   user: string,
@@ -115,4 +116,18 @@ export function createRunPreparer(
       entryPointPath: action.entry_point ? join(pack.path, "actions", action.entry_point) : null,
     };
   };
+}
+
+/**
+ * The `st2kv.system` lookup rule criteria may read, prefetched for the keys the criteria of
+ * `rules` mention; undefined when they mention none (the common case: no datastore read).
+ */
+export async function criteriaDatastore(
+  store: Store,
+  criteria: unknown[],
+): Promise<unknown> {
+  const refs = datastoreReferences({ criteria }, {});
+  if (refs.length === 0) return undefined;
+  const snapshot = await prefetch(store.kv, refs, DEFAULT_SYSTEM_USER);
+  return datastoreContext((scope, name) => snapshot.get(`${scope}\u0000${name}`), DEFAULT_SYSTEM_USER).system;
 }

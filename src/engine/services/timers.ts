@@ -70,6 +70,11 @@ export interface TimerServiceOptions {
   idleMs?: number;
   /** How often to re-read the timer triggers (ones created by other nodes); default 60 s. */
   resyncMs?: number;
+  /**
+   * Whether any enabled rule uses this timer trigger. A timer nobody listens to is not
+   * scheduled, and its pending occurrence ends its chain, so a disabled rule's timer stops.
+   */
+  inUse?: (triggerRef: string) => boolean;
 }
 
 export interface TimerSyncResult {
@@ -142,6 +147,7 @@ export function startTimerService(options: TimerServiceOptions): TimerService {
       for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
         const page = await store.reactor.listTriggers({ type }, { limit: MAX_PAGE_SIZE, offset });
         for (const trigger of page.items) {
+          if (options.inUse && !options.inUse(trigger.ref)) continue;
           const spec = specOf(trigger);
           if (!spec) {
             result.invalid++;
@@ -170,8 +176,8 @@ export function startTimerService(options: TimerServiceOptions): TimerService {
     if (!fire) return store.queue.fail(ref, "timer.fire job without trigger, fire_at and params");
     const trigger = await store.reactor.getTrigger(fire.trigger);
     const spec = trigger && isTimerType(trigger.type) ? specOf(trigger) : null;
-    if (!trigger || !spec) {
-      log.debug({ trigger: fire.trigger }, "timer trigger gone or invalid; its schedule ends");
+    if (!trigger || !spec || (options.inUse && !options.inUse(trigger.ref))) {
+      log.debug({ trigger: fire.trigger }, "timer trigger gone, invalid or unused; its schedule ends");
       return store.queue.complete(ref);
     }
     const now = clock.now();
