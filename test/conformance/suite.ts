@@ -4,6 +4,13 @@
  * `run.ts` discovers and runs them all; a corpus's node:test file checks its pass bar.
  */
 
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
 export interface CaseOutcome {
   id: string;
   passed: boolean;
@@ -53,4 +60,34 @@ export function parseKnownGaps(markdown: string): Set<string> {
     if (m?.[1]) ids.add(m[1]);
   }
   return ids;
+}
+
+/**
+ * The pass bar every corpus's node:test file holds its suite to: the expected number of cases,
+ * at least 98% passing, and every failure listed in `<corpus>/known-gaps.md`.
+ */
+export async function assertPassBar(suite: ConformanceSuite, expectedCases: number): Promise<void> {
+  const outcomes = await suite.run();
+  assert.equal(outcomes.length, expectedCases, `cases.json should hold ${expectedCases} cases`);
+  const summary = summarize(suite.corpus, outcomes);
+  const gaps = parseKnownGaps(readFileSync(join(here, suite.corpus, "known-gaps.md"), "utf8"));
+  const unexpected = summary.failures.filter((f) => !gaps.has(f.id));
+  assert.deepEqual(
+    unexpected.map((f) => `${f.id} [${f.group}]: ${f.detail}`),
+    [],
+    "cases failing without a known-gaps.md entry",
+  );
+  const rate = summary.passed / outcomes.length;
+  assert.ok(rate >= 0.98, `pass rate ${(rate * 100).toFixed(2)}% is below 98%`);
+}
+
+/** How many of a corpus's upstream cases (`<corpus>/cases.json`) have each value of `field`. */
+export function countCasesBy(corpus: string, field: string): Record<string, number> {
+  const cases = JSON.parse(readFileSync(join(here, corpus, "cases.json"), "utf8")) as Record<
+    string,
+    unknown
+  >[];
+  const counts = new Map<string, number>();
+  for (const c of cases) counts.set(String(c[field]), (counts.get(String(c[field])) ?? 0) + 1);
+  return Object.fromEntries(counts);
 }

@@ -12,13 +12,12 @@ import { after, before, describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorHandler } from "../../src/api/errors.ts";
 import { keyRoutes } from "../../src/api/routes/keys.ts";
-import { buildProgram } from "../../src/cli/main.ts";
-import type { CliRuntime } from "../../src/cli/runtime.ts";
 import { generateKey, symmetricEncrypt } from "../../src/engine/datastore/crypto.ts";
 import { DatastoreService } from "../../src/engine/datastore/service.ts";
 import { newId } from "../../src/engine/ids.ts";
 import type { Store } from "../../src/engine/store/contract.ts";
 import { openSqliteStore } from "../../src/engine/store/sqlite/index.ts";
+import { type InProcessResult, runCliInProcess } from "../support/cli-in-process.ts";
 
 let app: FastifyInstance;
 let store: Store;
@@ -58,25 +57,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function squallKey(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const runtime: CliRuntime = {
-    io: {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      env: { SQUALL_API_URL: url },
-      cwd: dir,
-    },
-    exitCode: 0,
-  };
-  const program = buildProgram(runtime);
-  await program.parseAsync(args, { from: "user" });
-  return { code: runtime.exitCode, out, err };
+function squallKey(...args: string[]): Promise<InProcessResult> {
+  return runCliInProcess(url, dir, args);
 }
 
 describe("squall key", () => {

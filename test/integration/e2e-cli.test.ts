@@ -4,35 +4,22 @@
  */
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Execution } from "../../src/core/execution/model.ts";
 import { squall } from "../support/cli.ts";
-import {
-  api,
-  eventually,
-  makeHome,
-  type SquallProcess,
-  startSquall,
-} from "../support/squall-process.ts";
-
-const FIXTURES = new URL("../fixtures", import.meta.url).pathname;
+import { FIXTURES } from "../support/fixtures.ts";
+import { api, eventually, useSquallNode } from "../support/squall-process.ts";
 
 describe("squall CLI against a running server", () => {
-  let node: SquallProcess;
-  let cleanup: () => void;
-
-  before(async () => {
-    const home = makeHome();
-    cleanup = home.cleanup;
-    node = await startSquall(home.home, { SQUALL_PACKS_PATH: `${FIXTURES}/e2e` });
-  });
-  after(async () => {
-    await node.kill("SIGTERM");
-    cleanup();
-  });
+  const running = useSquallNode({ SQUALL_PACKS_PATH: `${FIXTURES}/e2e` });
 
   it("runs an action and waits for its result", async () => {
-    const res = await squall(node.url, ["run", "core.echo", "message=hello from squall", "--json"]);
+    const res = await squall(running.node.url, [
+      "run",
+      "core.echo",
+      "message=hello from squall",
+      "--json",
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const execution = JSON.parse(res.stdout) as Execution;
     assert.equal(execution.status, "succeeded");
@@ -44,14 +31,14 @@ describe("squall CLI against a running server", () => {
   });
 
   it("exits non-zero when the action fails", async () => {
-    const res = await squall(node.url, ["run", "core.local", "cmd=echo oops >&2; exit 3"]);
+    const res = await squall(running.node.url, ["run", "core.local", "cmd=echo oops >&2; exit 3"]);
     assert.notEqual(res.code, 0);
     assert.match(res.stdout, /status: failed/);
     assert.match(res.stdout, /return_code: 3/);
   });
 
   it("returns at once with --async, and the execution can be read back", async () => {
-    const res = await squall(node.url, [
+    const res = await squall(running.node.url, [
       "run",
       "core.local",
       "cmd=sleep 0.2; echo later",
@@ -63,7 +50,7 @@ describe("squall CLI against a running server", () => {
     assert.ok(["requested", "scheduled", "running"].includes(status), status);
     const done = await eventually(
       async () => {
-        const got = await squall(node.url, ["execution", "get", id, "--json"]);
+        const got = await squall(running.node.url, ["execution", "get", id, "--json"]);
         const e = JSON.parse(got.stdout) as Execution;
         return e.status === "succeeded" ? e : undefined;
       },
@@ -74,7 +61,7 @@ describe("squall CLI against a running server", () => {
   });
 
   it("tails output live, in order, until the execution completes", async () => {
-    const started = await squall(node.url, [
+    const started = await squall(running.node.url, [
       "run",
       "core.local",
       "cmd=for i in 1 2 3 4; do echo tick-$i; sleep 0.2; done",
@@ -82,13 +69,13 @@ describe("squall CLI against a running server", () => {
       "--json",
     ]);
     const { id } = JSON.parse(started.stdout) as Execution;
-    const tail = await squall(node.url, ["execution", "tail", id]);
+    const tail = await squall(running.node.url, ["execution", "tail", id]);
     assert.equal(tail.code, 0, tail.stderr);
     assert.equal(tail.stdout, "tick-1\ntick-2\ntick-3\ntick-4\n");
   });
 
   it("cancels a running execution and kills its process", async () => {
-    const started = await squall(node.url, [
+    const started = await squall(running.node.url, [
       "run",
       "core.local",
       "cmd=sleep 30",
@@ -98,17 +85,18 @@ describe("squall CLI against a running server", () => {
     const { id } = JSON.parse(started.stdout) as Execution;
     await eventually(
       async () =>
-        (await api<Execution>(node.url, "GET", `/executions/${id}`)).body.status === "running"
+        (await api<Execution>(running.node.url, "GET", `/executions/${id}`)).body.status ===
+        "running"
           ? true
           : undefined,
       10_000,
       "the execution to run",
     );
-    const res = await squall(node.url, ["execution", "cancel", id]);
+    const res = await squall(running.node.url, ["execution", "cancel", id]);
     assert.equal(res.code, 0, res.stderr);
     const done = await eventually(
       async () => {
-        const e = (await api<Execution>(node.url, "GET", `/executions/${id}`)).body;
+        const e = (await api<Execution>(running.node.url, "GET", `/executions/${id}`)).body;
         return e.status === "canceled" ? e : undefined;
       },
       10_000,
@@ -121,18 +109,18 @@ describe("squall CLI against a running server", () => {
   });
 
   it("lists executions newest first with a total", async () => {
-    const res = await api<Execution[]>(node.url, "GET", "/executions?limit=2");
+    const res = await api<Execution[]>(running.node.url, "GET", "/executions?limit=2");
     assert.equal(res.status, 200);
     assert.equal(res.body.length, 2);
     assert.ok(Number(res.headers.get("x-total-count")) >= 4);
     assert.ok((res.body[0]?.id ?? "") > (res.body[1]?.id ?? ""));
-    const table = await squall(node.url, ["execution", "list", "-n", "3"]);
+    const table = await squall(running.node.url, ["execution", "list", "-n", "3"]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /core\.local/);
   });
 
   it("lists and shows actions", async () => {
-    const list = await squall(node.url, ["action", "list", "--pack", "core", "--json"]);
+    const list = await squall(running.node.url, ["action", "list", "--pack", "core", "--json"]);
     const refs = (JSON.parse(list.stdout) as Array<{ ref: string }>).map((a) => a.ref);
     for (const ref of [
       "core.local",
@@ -143,39 +131,44 @@ describe("squall CLI against a running server", () => {
       "core.http",
     ])
       assert.ok(refs.includes(ref), `${ref} missing from ${refs.join(",")}`);
-    const get = await squall(node.url, ["action", "get", "core.http", "--json"]);
+    const get = await squall(running.node.url, ["action", "get", "core.http", "--json"]);
     const action = JSON.parse(get.stdout) as {
       runner_type: string;
       parameters: Record<string, unknown>;
     };
     assert.equal(action.runner_type, "http-request");
     assert.ok(action.parameters.method);
-    const missing = await squall(node.url, ["action", "get", "core.nope"]);
+    const missing = await squall(running.node.url, ["action", "get", "core.nope"]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /squall action list/);
   });
 
   it("renders parameters from other parameters and the action context", async () => {
-    const res = await squall(node.url, ["run", "secrets_pack.templated", "count=3", "--json"]);
+    const res = await squall(running.node.url, [
+      "run",
+      "secrets_pack.templated",
+      "count=3",
+      "--json",
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const e = JSON.parse(res.stdout) as Execution;
     assert.equal((e.result as { stdout: string }).stdout, "hello x3 from secrets_pack");
   });
 
   it("refuses bad parameters before anything runs, naming the parameter", async () => {
-    const immutable = await api<{ faultstring: string }>(node.url, "POST", "/executions", {
+    const immutable = await api<{ faultstring: string }>(running.node.url, "POST", "/executions", {
       action: "core.echo",
       parameters: { message: "x", cmd: "rm -rf /" },
     });
     assert.equal(immutable.status, 400);
     assert.match(immutable.body.faultstring, /immutable/);
-    const wrongType = await api<{ faultstring: string }>(node.url, "POST", "/executions", {
+    const wrongType = await api<{ faultstring: string }>(running.node.url, "POST", "/executions", {
       action: "core.local",
       parameters: { cmd: "true", timeout: "soon" },
     });
     assert.equal(wrongType.status, 400);
     assert.match(wrongType.body.faultstring, /timeout/);
-    const missing = await api<{ faultstring: string }>(node.url, "POST", "/executions", {
+    const missing = await api<{ faultstring: string }>(running.node.url, "POST", "/executions", {
       action: "core.echo",
       parameters: {},
     });
@@ -184,7 +177,7 @@ describe("squall CLI against a running server", () => {
   });
 
   it("answers malformed requests with 400 and a reason", async () => {
-    const res = await fetch(`${node.url}/api/v1/executions`, {
+    const res = await fetch(`${running.node.url}/api/v1/executions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{not json",
@@ -192,7 +185,7 @@ describe("squall CLI against a running server", () => {
     assert.equal(res.status, 400);
     const body = (await res.json()) as { faultstring: string };
     assert.ok(body.faultstring.length > 0);
-    const unknown = await api<{ faultstring: string }>(node.url, "POST", "/executions", {
+    const unknown = await api<{ faultstring: string }>(running.node.url, "POST", "/executions", {
       action: "nope.nothing",
     });
     assert.equal(unknown.status, 404);
@@ -201,7 +194,7 @@ describe("squall CLI against a running server", () => {
 
   it("masks secret parameters in responses, output and logs, and keeps them off argv", async () => {
     const secret = "hunter2-very-secret";
-    const res = await squall(node.url, [
+    const res = await squall(running.node.url, [
       "run",
       "secrets_pack.login",
       "user=alice",
@@ -214,22 +207,43 @@ describe("squall CLI against a running server", () => {
     assert.equal(e.parameters.password, "********");
     assert.equal((e.result as { stdout: string }).stdout, "user=alice\npassword=********");
     assert.equal((e.result as { stderr: string }).stderr, "args=alice");
-    const output = await api<string>(node.url, "GET", `/executions/${e.id}/output?format=text`);
+    const output = await api<string>(
+      running.node.url,
+      "GET",
+      `/executions/${e.id}/output?format=text`,
+    );
     assert.ok(!output.body.includes(secret));
     assert.match(output.body, /password=\*{8}/);
-    const listed = await api<Execution[]>(node.url, "GET", "/executions?action=secrets_pack.login");
+    const listed = await api<Execution[]>(
+      running.node.url,
+      "GET",
+      "/executions?action=secrets_pack.login",
+    );
     assert.ok(!JSON.stringify(listed.body).includes(secret));
-    assert.ok(!node.output().includes(secret), "the server log must not contain the secret");
+    assert.ok(
+      !running.node.output().includes(secret),
+      "the server log must not contain the secret",
+    );
   });
 
   it("registers a pack and reports what failed with file, field and line", async () => {
-    const res = await squall(node.url, ["pack", "register", `${FIXTURES}/packs/fixture_pack`]);
+    const res = await squall(running.node.url, [
+      "pack",
+      "register",
+      `${FIXTURES}/packs/fixture_pack`,
+    ]);
     assert.equal(res.code, 1, "errors in the pack make the command fail");
     assert.match(res.stdout + res.stderr, /bad_param_type\.yaml:\d+/);
-    const list = await squall(node.url, ["action", "list", "--pack", "fixture_pack", "--json"]);
+    const list = await squall(running.node.url, [
+      "action",
+      "list",
+      "--pack",
+      "fixture_pack",
+      "--json",
+    ]);
     const refs = (JSON.parse(list.stdout) as Array<{ ref: string }>).map((a) => a.ref);
     assert.ok(refs.includes("fixture_pack.greet"), refs.join(","));
-    const again = await squall(node.url, [
+    const again = await squall(running.node.url, [
       "pack",
       "register",
       `${FIXTURES}/packs/fixture_pack`,
@@ -237,7 +251,7 @@ describe("squall CLI against a running server", () => {
     ]);
     const second = JSON.parse(again.stdout) as { packs: Array<{ pruned: number }> };
     assert.equal(second.packs[0]?.pruned, 0, "registering twice changes nothing");
-    const packs = await squall(node.url, ["pack", "list"]);
+    const packs = await squall(running.node.url, ["pack", "list"]);
     assert.match(packs.stdout, /fixture_pack/);
     assert.match(packs.stdout, /core/);
   });

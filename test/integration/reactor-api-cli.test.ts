@@ -9,10 +9,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CommanderError } from "commander";
-import { buildProgram } from "../../src/cli/main.ts";
-import type { CliRuntime } from "../../src/cli/runtime.ts";
 import { newId } from "../../src/engine/ids.ts";
+import { type InProcessResult, runCliInProcess } from "../support/cli-in-process.ts";
 import { type ReactorApi, startReactorApi } from "./reactor-api-fixture.ts";
 
 let api: ReactorApi;
@@ -31,30 +29,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const runtime: CliRuntime = {
-    io: {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      env: { SQUALL_API_URL: url },
-      cwd: dir,
-    },
-    exitCode: 0,
-  };
-  const program = buildProgram(runtime);
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } catch (e) {
-    if (e instanceof CommanderError) return { code: e.exitCode, out, err };
-    throw e;
-  }
-  return { code: runtime.exitCode, out, err };
+function cli(...args: string[]): Promise<InProcessResult> {
+  return runCliInProcess(url, dir, args);
 }
 
 describe("squall rule", () => {

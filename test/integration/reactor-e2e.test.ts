@@ -7,17 +7,10 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Execution } from "../../src/core/execution/model.ts";
-import {
-  api,
-  eventually,
-  makeHome,
-  type SquallProcess,
-  startSquall,
-} from "../support/squall-process.ts";
-
-const FIXTURES = new URL("../fixtures", import.meta.url).pathname;
+import { FIXTURES } from "../support/fixtures.ts";
+import { api, eventually, useSquallNode } from "../support/squall-process.ts";
 
 async function post(
   url: string,
@@ -42,23 +35,12 @@ async function executionsOf(url: string, action: string): Promise<Execution[]> {
 }
 
 describe("reactor end to end", () => {
-  let node: SquallProcess;
-  let home: string;
-  let cleanup: () => void;
-
-  before(async () => {
-    ({ home, cleanup } = makeHome());
-    node = await startSquall(home, { SQUALL_PACKS_PATH: `${FIXTURES}/e2e` });
-  });
-  after(async () => {
-    await node.kill("SIGTERM");
-    cleanup();
-  });
+  const running = useSquallNode({ SQUALL_PACKS_PATH: `${FIXTURES}/e2e` });
 
   it("a webhook fires a rule and core.local writes a file with values from the payload", async () => {
-    const path = join(home, "deployed.txt");
+    const path = join(running.node.home, "deployed.txt");
     const res = await post(
-      node.url,
+      running.node.url,
       "deploy",
       { env: "prod", service: "billing", version: "4.2", path },
       { "X-Team": "ops", "St2-Trace-Tag": "deploy-42" },
@@ -71,47 +53,53 @@ describe("reactor end to end", () => {
       "the file to be written",
     );
     assert.equal(readFileSync(path, "utf8"), "billing 4.2\n");
-    const [execution] = await executionsOf(node.url, "core.local");
+    const [execution] = await executionsOf(running.node.url, "core.local");
     assert.ok(execution);
     assert.equal(execution.context.trace_context?.trace_tag, "deploy-42");
     assert.equal((execution.context.rule as { ref: string }).ref, "reactor_pack.write_file");
   });
 
   it("does not fire when a criterion fails, and disabled rules never fire", async () => {
-    const before = (await executionsOf(node.url, "core.local")).length;
-    const noop = (await executionsOf(node.url, "core.noop")).length;
+    const before = (await executionsOf(running.node.url, "core.local")).length;
+    const noop = (await executionsOf(running.node.url, "core.noop")).length;
     const res = await post(
-      node.url,
+      running.node.url,
       "deploy",
       { env: "staging", path: "/dev/null" },
       { "X-Team": "ops" },
     );
     assert.equal(res.status, 202);
     // A later event that does match proves the first one was processed in between.
-    const path = join(home, "second.txt");
+    const path = join(running.node.home, "second.txt");
     await post(
-      node.url,
+      running.node.url,
       "deploy",
       { env: "prod", service: "s", version: "1", path },
       { "X-Team": "OPS" },
     );
     await eventually(async () => (existsSync(path) ? true : undefined), 15_000, "the second file");
-    assert.equal((await executionsOf(node.url, "core.local")).length, before + 1);
+    assert.equal((await executionsOf(running.node.url, "core.local")).length, before + 1);
     assert.equal(
-      (await executionsOf(node.url, "core.noop")).length,
+      (await executionsOf(running.node.url, "core.noop")).length,
       noop,
       "the disabled rule fired",
     );
   });
 
   it("creates one execution for repeated deliveries with the same idempotency key", async () => {
-    const count = async () => (await executionsOf(node.url, "core.noop")).length;
+    const count = async () => (await executionsOf(running.node.url, "core.noop")).length;
     const start = await count();
     for (let i = 0; i < 3; i++) {
-      assert.equal((await post(node.url, "events", { event_id: "evt-1" })).status, 202);
+      assert.equal((await post(running.node.url, "events", { event_id: "evt-1" })).status, 202);
       assert.equal(
-        (await post(node.url, "events", { event_id: `other-${i}` }, { "Idempotency-Key": "k-9" }))
-          .status,
+        (
+          await post(
+            running.node.url,
+            "events",
+            { event_id: `other-${i}` },
+            { "Idempotency-Key": "k-9" },
+          )
+        ).status,
         202,
       );
     }
@@ -121,7 +109,7 @@ describe("reactor end to end", () => {
       "two executions",
     );
     // A delivery with a fresh key afterwards proves the repeats were processed, not pending.
-    await post(node.url, "events", { event_id: "evt-2" });
+    await post(running.node.url, "events", { event_id: "evt-2" });
     await eventually(
       async () => ((await count()) >= start + 3 ? true : undefined),
       15_000,
@@ -131,13 +119,13 @@ describe("reactor end to end", () => {
   });
 
   it("closes the loop: a failed execution fires the rule on core.st2.generic.actiontrigger", async () => {
-    const failed = await api<Execution>(node.url, "POST", "/executions", {
+    const failed = await api<Execution>(running.node.url, "POST", "/executions", {
       action: "core.local",
       parameters: { cmd: "exit 7" },
     });
     const echoed = await eventually(
       async () => {
-        const runs = await executionsOf(node.url, "core.echo");
+        const runs = await executionsOf(running.node.url, "core.echo");
         return runs.find(
           (e) =>
             (e.result as { stdout?: string } | null)?.stdout ===
@@ -152,14 +140,14 @@ describe("reactor end to end", () => {
   });
 
   it("an action's notify section emits a notify trigger that rules can match", async () => {
-    const run = await api<Execution>(node.url, "POST", "/executions", {
+    const run = await api<Execution>(running.node.url, "POST", "/executions", {
       action: "reactor_pack.announce",
       parameters: { word: "hello" },
     });
     assert.equal(run.status, 201, JSON.stringify(run.body));
     const relayed = await eventually(
       async () =>
-        (await executionsOf(node.url, "core.echo")).find(
+        (await executionsOf(running.node.url, "core.echo")).find(
           (e) =>
             (e.result as { stdout?: string } | null)?.stdout === "relay announced hello / hello",
         ),
@@ -169,11 +157,36 @@ describe("reactor end to end", () => {
     assert.equal(relayed.status, "succeeded");
   });
 
+  it("criteria patterns read the datastore", async () => {
+    const put = await fetch(`${running.node.url}/api/v1/keys/allowed_env`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "allowed_env", value: "qa" }),
+    });
+    assert.equal(put.status, 200, await put.text());
+    await post(running.node.url, "kvgate", { env: "prod" });
+    await post(running.node.url, "kvgate", { env: "qa" });
+    const gated = await eventually(
+      async () => {
+        const runs = (await executionsOf(running.node.url, "core.echo")).filter((e) =>
+          String((e.result as { stdout?: string } | null)?.stdout ?? "").startsWith("kv gate"),
+        );
+        return runs.length > 0 ? runs : undefined;
+      },
+      15_000,
+      "the datastore-gated rule to fire",
+    );
+    assert.deepEqual(
+      gated.map((e) => (e.result as { stdout: string }).stdout),
+      ["kv gate qa"],
+    );
+  });
+
   it("answers unknown webhooks with 404 and malformed JSON with 400", async () => {
-    const missing = await post(node.url, "nowhere", {});
+    const missing = await post(running.node.url, "nowhere", {});
     assert.equal(missing.status, 404);
     assert.match(String(missing.body.faultstring), /nowhere/);
-    const bad = await fetch(`${node.url}/api/v1/webhooks/deploy`, {
+    const bad = await fetch(`${running.node.url}/api/v1/webhooks/deploy`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{oops",
@@ -183,14 +196,14 @@ describe("reactor end to end", () => {
   });
 
   it("dispatches any trigger through /webhooks/st2", async () => {
-    const res = await post(node.url, "st2", {
+    const res = await post(running.node.url, "st2", {
       trigger: "core.st2.generic.actiontrigger",
       payload: { status: "failed", action_ref: "core.local", execution_id: "manual-1" },
     });
     assert.equal(res.status, 202);
     await eventually(
       async () =>
-        (await executionsOf(node.url, "core.echo")).some(
+        (await executionsOf(running.node.url, "core.echo")).some(
           (e) => (e.result as { stdout?: string } | null)?.stdout === "execution manual-1 failed",
         )
           ? true

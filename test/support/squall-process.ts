@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 export const SQUALL_BIN = join(ROOT, "bin", "squall.js");
@@ -23,6 +24,30 @@ export interface SquallProcess {
 export function makeHome(prefix = "squall-test-"): { home: string; cleanup: () => void } {
   const home = mkdtempSync(join(tmpdir(), prefix));
   return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+/**
+ * One `squall up` in a fresh home shared by the tests of the enclosing describe block: started
+ * in its before() hook, stopped (SIGTERM) and its home removed in its after() hook.
+ */
+export function useSquallNode(env: Record<string, string> = {}): { readonly node: SquallProcess } {
+  let node: SquallProcess | undefined;
+  let cleanup = (): void => {};
+  before(async () => {
+    const home = makeHome();
+    cleanup = home.cleanup;
+    node = await startSquall(home.home, env);
+  });
+  after(async () => {
+    await node?.kill("SIGTERM");
+    cleanup();
+  });
+  return {
+    get node(): SquallProcess {
+      if (!node) throw new Error("the squall node is used before its before() hook ran");
+      return node;
+    },
+  };
 }
 
 export async function startSquall(

@@ -15,11 +15,11 @@
  */
 
 import type { RuleDef } from "../content/model.ts";
+import { PY_SPACE } from "../expr/python/regex-translate.ts";
+import { isPlainObject, pyRepr, pyStr } from "../expr/python/value.ts";
 import { type TemplateEngine, TemplateProxy } from "../expr/template.ts";
 import { firstValue } from "./jsonpath.ts";
 import { getOperator, type OperatorEnv, UnknownOperatorError } from "./operators.ts";
-import { PY_SPACE } from "./pyregex.ts";
-import { isDict, pyRepr, pyStr } from "./pysem.ts";
 
 export interface CriteriaOptions {
   engine: TemplateEngine;
@@ -149,7 +149,7 @@ class Evaluator {
       passed: false,
       reason: "",
     };
-    if (!isDict(criterion) || !("type" in criterion)) {
+    if (!isPlainObject(criterion) || !("type" in criterion)) {
       check.reason = "criterion has no type, so it cannot match";
       return check;
     }
@@ -211,7 +211,9 @@ class Evaluator {
     });
     if (this.options.trace) {
       // Children arrive item by item, each item checked against every child criterion.
-      const perItem = isDict(check.pattern) ? Math.max(Object.keys(check.pattern).length, 1) : 1;
+      const perItem = isPlainObject(check.pattern)
+        ? Math.max(Object.keys(check.pattern).length, 1)
+        : 1;
       children.forEach((child, i) => {
         child.itemIndex = Math.floor(i / perItem);
       });
@@ -225,7 +227,7 @@ class Evaluator {
 function isEmptyPayload(payload: unknown): boolean {
   if (payload === null || payload === undefined || payload === false || payload === 0) return true;
   if (typeof payload === "string" || Array.isArray(payload)) return payload.length === 0;
-  if (isDict(payload)) return Object.keys(payload).length === 0;
+  if (isPlainObject(payload)) return Object.keys(payload).length === 0;
   return false;
 }
 

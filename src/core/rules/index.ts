@@ -6,6 +6,5 @@ export * from "./jsonpath.ts";
 export * from "./matcher.ts";
 export * from "./operators.ts";
 export * from "./pydate.ts";
-export * from "./pyregex.ts";
 export * from "./pysem.ts";
 export * from "./rule-test.ts";

@@ -15,8 +15,8 @@
  */
 
 import { SquallError } from "../errors.ts";
+import { isPlainObject, pyTypeName } from "../expr/python/value.ts";
 import { TemplateProxy } from "../expr/template.ts";
-import { isDict, pyTypeName } from "./pysem.ts";
 
 export class JsonPathError extends SquallError {
   override readonly code: string = "jsonpath_error";
@@ -254,20 +254,20 @@ interface Datum {
 function pyLen(value: unknown): number {
   if (typeof value === "string") return Array.from(value).length;
   if (Array.isArray(value) || value instanceof Uint8Array) return value.length;
-  if (isDict(value)) return Object.keys(value).length;
+  if (isPlainObject(value)) return Object.keys(value).length;
   throw new JsonPathError(`object of type '${pyTypeName(value)}' has no len()`);
 }
 
 function field(datum: Datum, name: string): Datum | null {
   const v = datum.value;
   if (v instanceof TemplateProxy) return { value: v.attr(name), parent: datum };
-  if (isDict(v) && Object.hasOwn(v, name)) return { value: v[name], parent: datum };
+  if (isPlainObject(v) && Object.hasOwn(v, name)) return { value: v[name], parent: datum };
   return null;
 }
 
 function fieldNames(datum: Datum, names: string[]): string[] {
   if (!names.includes("*")) return names;
-  if (isDict(datum.value)) return Object.keys(datum.value);
+  if (isPlainObject(datum.value)) return Object.keys(datum.value);
   if (datum.value instanceof TemplateProxy) {
     throw new JsonPathError(
       "'KeyValueLookup' object is not callable (cannot list datastore keys with *)",
@@ -281,7 +281,7 @@ function index(datum: Datum, i: number): Datum[] {
   const len = pyLen(v);
   if (len <= i) return [];
   const at = i < 0 ? len + i : i;
-  if (isDict(v)) throw new JsonPathError(`KeyError: ${i}`);
+  if (isPlainObject(v)) throw new JsonPathError(`KeyError: ${i}`);
   if (at < 0) throw new JsonPathError(`${pyTypeName(v)} index out of range`);
   const item = typeof v === "string" ? Array.from(v)[at] : (v as ArrayLike<unknown>)[at];
   return [{ value: item, parent: datum }];
@@ -302,7 +302,7 @@ function slice(datum: Datum, start: number | null, end: number | null): Datum[] 
   const v = d.value;
   // jsonpath_rw's coercion: a dict, int (incl. bool) or str becomes a one-element list.
   if (
-    isDict(v) ||
+    isPlainObject(v) ||
     typeof v === "string" ||
     typeof v === "boolean" ||
     (typeof v === "number" && Number.isInteger(v))
@@ -322,7 +322,7 @@ function descend(path: JsonPath, datum: Datum): Datum[] {
   const v = datum.value;
   if (Array.isArray(v))
     for (const item of v) out.push(...descend(path, { value: item, parent: datum }));
-  else if (isDict(v))
+  else if (isPlainObject(v))
     for (const k of Object.keys(v)) out.push(...descend(path, { value: v[k], parent: datum }));
   return out;
 }

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { OperatorError } from "../expr/python/errors.ts";
 import {
   getOperator,
   isOperator,
@@ -15,7 +16,6 @@ import {
   UnknownOperatorError,
   UnrecognizedConditionError,
 } from "./operators.ts";
-import { OperatorError } from "./pysem.ts";
 
 const b = (s: string) => new TextEncoder().encode(s);
 const NOW = Date.UTC(2024, 0, 1, 12, 0, 0);

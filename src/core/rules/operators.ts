@@ -10,22 +10,13 @@
  */
 
 import { SquallError } from "../errors.ts";
+import { pyFloat } from "../expr/python/convert.ts";
+import { asOperatorError, OperatorError } from "../expr/python/errors.ts";
+import { compilePythonRegex } from "../expr/python/regex-translate.ts";
+import { isPlainObject, pyContains, pyEquals, pyStr, pyTypeName } from "../expr/python/value.ts";
 import { fnmatch } from "./fnmatch.ts";
 import { parseDate } from "./pydate.ts";
-import { compilePythonRegex } from "./pyregex.ts";
-import {
-  decodeBytes,
-  isDict,
-  OperatorError,
-  pyAffix,
-  pyContains,
-  pyEquals,
-  pyFloat,
-  pyLower,
-  pyOrder,
-  pyStr,
-  pyTypeName,
-} from "./pysem.ts";
+import { decodeBytes, pyAffix, pyLower, pyOrder } from "./pysem.ts";
 
 export interface OperatorEnv {
   /** Current time in milliseconds since the epoch (the timediff operators' "utcnow"). */
@@ -118,7 +109,7 @@ const timediffLt = timediff("<");
 const timediffGt = timediff(">");
 
 function search(value: unknown, pattern: unknown, condition: unknown, check: SearchCheck): boolean {
-  const items = isDict(value) ? [value] : value;
+  const items = isPlainObject(value) ? [value] : value;
   let everyItem = true;
   let everyPattern = true;
   if (condition === "any") everyItem = false;
@@ -137,7 +128,7 @@ function search(value: unknown, pattern: unknown, condition: unknown, check: Sea
   // Python builds every result list before any()/all() looks at it, so every child criterion
   // runs (and may record an error) even after the outcome is known.
   const itemResults = list.map((item) => {
-    if (!isDict(pattern)) {
+    if (!isPlainObject(pattern)) {
       throw new OperatorError(
         "AttributeError",
         `'${pyTypeName(pattern)}' object has no attribute 'items'`,
@@ -202,8 +193,20 @@ export function isOperator(name: string): boolean {
 /** StackStorm's `get_operator`: case-insensitive; throws UnknownOperatorError. */
 export function getOperator(name: string): Operator {
   const key = name.toLowerCase();
-  if (key === "search") return { kind: "search", name: "search", apply: search };
+  if (key === "search") {
+    return {
+      kind: "search",
+      name: "search",
+      apply: (value, pattern, condition, check) =>
+        asOperatorError(() => search(value, pattern, condition, check)),
+    };
+  }
   const fn = Object.hasOwn(SIMPLE, key) ? SIMPLE[key] : undefined;
   if (!fn) throw new UnknownOperatorError(key);
-  return { kind: "simple", name: key, apply: fn };
+  // The shared Python semantics raise PythonError; an operator reports it as OperatorError.
+  return {
+    kind: "simple",
+    name: key,
+    apply: (value, pattern, env) => asOperatorError(() => fn(value, pattern, env)),
+  };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { OperatorError } from "../expr/python/errors.ts";
 import { parseDate } from "./pydate.ts";
-import { OperatorError } from "./pysem.ts";
 
 const BASE = Date.UTC(2024, 0, 15, 10, 30, 0);
 

@@ -5,7 +5,7 @@
  * Anything else raises ValueError rather than guessing.
  */
 
-import { OperatorError } from "./pysem.ts";
+import { OperatorError } from "../expr/python/errors.ts";
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 

@@ -5,13 +5,13 @@
  */
 
 import type { RuleDef } from "../content/model.ts";
+import { isPlainObject, pyRepr } from "../expr/python/value.ts";
 import {
   type CriteriaOptions,
   type CriterionCheck,
   type CriterionFailure,
   evaluateCriteria,
 } from "./criteria.ts";
-import { isDict, pyRepr } from "./pysem.ts";
 
 export interface RuleTestOptions extends Omit<CriteriaOptions, "trace" | "ruleRef"> {
   /** The trigger ref of the instance under test, when known. */
@@ -42,7 +42,7 @@ export interface TriggerInstanceInput {
  * st2-rule-tester expects) or, for convenience, a bare payload object.
  */
 export function readTriggerInstance(data: unknown): TriggerInstanceInput {
-  if (isDict(data) && typeof data.trigger === "string" && "payload" in data) {
+  if (isPlainObject(data) && typeof data.trigger === "string" && "payload" in data) {
     return { trigger: data.trigger, payload: data.payload };
   }
   return { payload: data };

@@ -68,7 +68,12 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
       readsKv = rules.some((r) => JSON.stringify(r.criteria ?? {}).includes("st2kv"));
       kvUse.set(rules, readsKv);
     }
-    const kvSystem = readsKv ? await criteriaDatastore(store, rules.map((r) => r.criteria)) : undefined;
+    const kvSystem = readsKv
+      ? await criteriaDatastore(
+          store,
+          rules.map((r) => r.criteria),
+        )
+      : undefined;
     const outcome = matchRules(rules, instance.payload, {
       engine: options.engine,
       now,
@@ -76,7 +81,9 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
     });
     const ops: WriteOp[] = [];
     for (const { rule, error } of outcome.errors)
-      ops.push(enforcement(instance, rule, null, enforcementFailureReason(rule.ref, instance.id, error)));
+      ops.push(
+        enforcement(instance, rule, null, enforcementFailureReason(rule.ref, instance.id, error)),
+      );
     for (const rule of outcome.matched) ops.push(...(await enforceRule(instance, rule)));
     return ops;
   }
@@ -103,7 +110,10 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
       user: "stanley",
       trace_context: { trace_tag: instance.trace_tag },
     };
-    const ruleLink = traceLink("rule", rule.ref, rule.ref, { type: "trigger_instance", id: instance.id });
+    const ruleLink = traceLink("rule", rule.ref, rule.ref, {
+      type: "trigger_instance",
+      id: instance.id,
+    });
     try {
       const action = await store.content.getAction(rule.action.ref);
       if (!action) throw new Error(`Action "${rule.action.ref}" doesn't exist`);
@@ -131,7 +141,10 @@ export function startRulesWorker(options: RulesWorkerOptions): ClaimLoop {
       return [
         ruleLink,
         ...options.executions.creationOps(execution),
-        traceLink("action_execution", execution.id, action.ref, { type: "rule", id: `${rule.ref}:${instance.id}` }),
+        traceLink("action_execution", execution.id, action.ref, {
+          type: "rule",
+          id: `${rule.ref}:${instance.id}`,
+        }),
         enforcement(instance, rule, execution.id, null),
       ];
     } catch (err) {

@@ -206,10 +206,18 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
         signal: new AbortController().signal,
       });
     } catch (err) {
-      outcome = { status: "failed", result: { error: err instanceof Error ? err.message : String(err) } };
+      outcome = {
+        status: "failed",
+        result: { error: err instanceof Error ? err.message : String(err) },
+      };
     }
     const result = options.secrets.maskDeep(outcome.result);
-    const completed = { ...execution, status: outcome.status, result, end_timestamp: new Date().toISOString() };
+    const completed = {
+      ...execution,
+      status: outcome.status,
+      result,
+      end_timestamp: new Date().toISOString(),
+    };
     const notifications = await options.notifications?.(completed).catch(() => undefined);
     try {
       await executions.transitions(

@@ -183,7 +183,11 @@ export class ExecutionService {
    * Every status change goes through here. Completion also enqueues the notifier's job in the
    * same transaction, so action triggers and notifications survive a crash.
    */
-  async transition(id: string, to: ExecutionStatus, options?: TransitionRequest): Promise<Execution> {
+  async transition(
+    id: string,
+    to: ExecutionStatus,
+    options?: TransitionRequest,
+  ): Promise<Execution> {
     const [execution] = await this.transitions(id, [{ to, ...pickStep(options) }], options);
     if (!execution) throw new Error(`transition of ${id} returned nothing`);
     return execution;
@@ -194,7 +198,11 @@ export class ExecutionService {
    * in-process runner whose whole run happens between the two. The last step decides
    * completion (notifications or the notifier's job).
    */
-  async transitions(id: string, steps: TransitionStep[], options?: TransitionRequest): Promise<Execution[]> {
+  async transitions(
+    id: string,
+    steps: TransitionStep[],
+    options?: TransitionRequest,
+  ): Promise<Execution[]> {
     const ops: WriteOp[] = steps.map((step) => ({
       op: "execution.transition" as const,
       id,

@@ -122,12 +122,12 @@ export function createRunPreparer(
  * The `st2kv.system` lookup rule criteria may read, prefetched for the keys the criteria of
  * `rules` mention; undefined when they mention none (the common case: no datastore read).
  */
-export async function criteriaDatastore(
-  store: Store,
-  criteria: unknown[],
-): Promise<unknown> {
+export async function criteriaDatastore(store: Store, criteria: unknown[]): Promise<unknown> {
   const refs = datastoreReferences({ criteria }, {});
   if (refs.length === 0) return undefined;
   const snapshot = await prefetch(store.kv, refs, DEFAULT_SYSTEM_USER);
-  return datastoreContext((scope, name) => snapshot.get(`${scope}\u0000${name}`), DEFAULT_SYSTEM_USER).system;
+  return datastoreContext(
+    (scope, name) => snapshot.get(`${scope}\u0000${name}`),
+    DEFAULT_SYSTEM_USER,
+  ).system;
 }

@@ -177,7 +177,10 @@ export function startTimerService(options: TimerServiceOptions): TimerService {
     const trigger = await store.reactor.getTrigger(fire.trigger);
     const spec = trigger && isTimerType(trigger.type) ? specOf(trigger) : null;
     if (!trigger || !spec || (options.inUse && !options.inUse(trigger.ref))) {
-      log.debug({ trigger: fire.trigger }, "timer trigger gone, invalid or unused; its schedule ends");
+      log.debug(
+        { trigger: fire.trigger },
+        "timer trigger gone, invalid or unused; its schedule ends",
+      );
       return store.queue.complete(ref);
     }
     const now = clock.now();

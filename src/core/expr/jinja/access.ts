@@ -36,7 +36,14 @@ function unsafe(where: string, obj: unknown, name: string): Undefined {
 /** `obj.name` (Jinja: Python attribute first, then item). */
 export function getAttr(obj: unknown, name: string, where: string): unknown {
   if (obj instanceof Undefined) obj.fail();
-  if (name.startsWith("_")) return unsafe(where, obj, name);
+  if (name.startsWith("_")) {
+    // Jinja2's sandbox refuses private attributes, but `d._id` on a dict falls back to the item
+    // `d['_id']` (a dict has no such attribute). Dunder names are always refused: on a dict
+    // they name real Python attributes (`__class__`, `__init__`…).
+    if (/^__.*__$/.test(name) || !isPlainObject(obj) || !Object.hasOwn(obj, name))
+      return unsafe(where, obj, name);
+    return obj[name];
+  }
   if (obj instanceof TemplateProxy) return obj.attr(name);
   const method = boundMethod(obj, name, formatField);
   if (method !== null) return method;

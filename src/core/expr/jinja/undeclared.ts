@@ -29,10 +29,6 @@ function walkExpr(expr: Expr, bound: ReadonlySet<string>, out: Set<string>): voi
       for (const a of Object.values(expr.kwargs)) walkExpr(a, bound, out);
       return;
     case "filter":
-      walkExpr(expr.value, bound, out);
-      for (const a of expr.args) walkExpr(a, bound, out);
-      for (const a of Object.values(expr.kwargs)) walkExpr(a, bound, out);
-      return;
     case "test":
       walkExpr(expr.value, bound, out);
       for (const a of expr.args) walkExpr(a, bound, out);

@@ -1,130 +1,35 @@
 /**
  * Python `re` on top of JavaScript RegExp. StackStorm's regex filters and YAQL's regex functions
- * take Python patterns, so the syntax that differs is translated: `(?P<n>…)`, `(?P=n)`, `\A`,
- * `\Z`, leading inline flags `(?aiLmsux)`, and Python's `$` (which also matches before a final
- * newline). Replacement templates use `\1`, `\g<1>`, `\g<name>`. Patterns JavaScript cannot
- * express (scoped flags `(?i:…)`, conditionals `(?(1)…)`) raise `re.error` as PythonError.
+ * take Python patterns; regex-translate.ts turns them into RegExps with Python's semantics.
+ * Replacement templates use `\1`, `\g<1>`, `\g<name>`. Patterns JavaScript cannot express
+ * (a scoped change of case `(?i:…)`, conditionals `(?(1)…)`) raise `re.error` as PythonError.
  */
 
-import { PythonError } from "./errors.ts";
+import { OperatorError, PythonError } from "./errors.ts";
+import { compilePythonRegex, type PyRegexFlags } from "./regex-translate.ts";
 import { makeTuple } from "./value.ts";
 
-export interface PyRegexFlags {
-  ignoreCase?: boolean;
-  multiline?: boolean;
-  dotAll?: boolean;
-}
+export type { PyRegexFlags } from "./regex-translate.ts";
 
 const MAX_PATTERN = 10_000;
-const cache = new Map<string, RegExp>();
 
 function reError(message: string): never {
   throw new PythonError("ValueError", `re.error: ${message}`);
 }
 
-function stripVerbose(src: string): string {
-  let out = "";
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i] as string;
-    if (ch === "\\") {
-      out += ch + (src[i + 1] ?? "");
-      i++;
-    } else if (inClass) {
-      if (ch === "]") inClass = false;
-      out += ch;
-    } else if (ch === "[") {
-      inClass = true;
-      out += ch;
-    } else if (ch === "#") {
-      while (i < src.length && src[i] !== "\n") i++;
-    } else if (!/\s/.test(ch)) out += ch;
-  }
-  return out;
-}
-
-/** Translates a Python pattern into JavaScript RegExp source and flags. */
+/**
+ * A Python pattern as a fresh JavaScript RegExp (callers add `g`/`y`). Template engines report a
+ * bad pattern as the ValueError StackStorm's filters print (`re.error: ...`).
+ */
 export function translatePattern(pattern: string, flags: PyRegexFlags = {}): RegExp {
   if (pattern.length > MAX_PATTERN) reError(`pattern longer than ${MAX_PATTERN} characters`);
-  const key = `${flags.ignoreCase ? "i" : ""}${flags.multiline ? "m" : ""}${flags.dotAll ? "s" : ""}/${pattern}`;
-  const hit = cache.get(key);
-  if (hit) return new RegExp(hit.source, hit.flags);
-  let src = pattern;
-  let ignoreCase = flags.ignoreCase ?? false;
-  let multiline = flags.multiline ?? false;
-  let dotAll = flags.dotAll ?? false;
-  let verbose = false;
-  for (let m = /^\(\?([aiLmsux]+)\)/.exec(src); m; m = /^\(\?([aiLmsux]+)\)/.exec(src)) {
-    const f = m[1] ?? "";
-    ignoreCase ||= f.includes("i");
-    multiline ||= f.includes("m");
-    dotAll ||= f.includes("s");
-    verbose ||= f.includes("x");
-    src = src.slice(m[0].length);
-  }
-  if (verbose) src = stripVerbose(src);
-  let out = "";
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i] as string;
-    if (ch === "\\") {
-      const next = src[i + 1] ?? "";
-      i++;
-      if (inClass) out += `\\${next}`;
-      else if (next === "A") out += "(?<![\\s\\S])";
-      else if (next === "Z") out += "(?![\\s\\S])";
-      else out += `\\${next}`;
-      continue;
-    }
-    if (inClass) {
-      if (ch === "]") inClass = false;
-      out += ch;
-      continue;
-    }
-    if (ch === "[") {
-      inClass = true;
-      out += ch;
-      if (src[i + 1] === "^") out += src[++i];
-      if (src[i + 1] === "]") out += `\\${src[++i]}`;
-      continue;
-    }
-    if (ch === "(" && src[i + 1] === "?") {
-      const rest = src.slice(i + 2);
-      const named = /^P<([A-Za-z_]\w*)>/.exec(rest);
-      const backref = /^P=([A-Za-z_]\w*)\)/.exec(rest);
-      if (named) {
-        out += `(?<${named[1]}>`;
-        i += 1 + named[0].length;
-        continue;
-      }
-      if (backref) {
-        out += `\\k<${backref[1]}>`;
-        i += 1 + backref[0].length;
-        continue;
-      }
-      if (/^[aiLmsux-]+[:)]/.test(rest))
-        reError("scoped or non-leading inline flags are not supported");
-      if (rest.startsWith("(")) reError("conditional groups are not supported");
-      if (rest.startsWith("#")) {
-        const end = src.indexOf(")", i);
-        i = end < 0 ? src.length : end;
-        continue;
-      }
-    }
-    if (ch === "$" && !multiline) {
-      out += "(?=\\n?(?![\\s\\S]))";
-      continue;
-    }
-    out += ch;
-  }
   let re: RegExp;
   try {
-    re = new RegExp(out, `${ignoreCase ? "i" : ""}${multiline ? "m" : ""}${dotAll ? "s" : ""}`);
+    re = compilePythonRegex(pattern, flags);
   } catch (e) {
-    return reError((e as Error).message);
+    if (e instanceof OperatorError) reError(e.message);
+    throw e;
   }
-  if (cache.size > 500) cache.clear();
-  cache.set(key, re);
   return new RegExp(re.source, re.flags);
 }
 

@@ -1,7 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { PythonError } from "./errors.ts";
 import { pyJsonDumps } from "./json.ts";
-import { makeTuple, pyEquals, pyNumber, pyRepr, pyStr, pyTruthy } from "./value.ts";
+import {
+  makeTuple,
+  pyCompare,
+  pyContains,
+  pyEquals,
+  pyNumber,
+  pyRepr,
+  pyStr,
+  pyTruthy,
+  pyTypeName,
+} from "./value.ts";
 
 describe("Python str() and repr()", () => {
   const table: Array<[unknown, string]> = [
@@ -113,5 +124,44 @@ describe("Python json.dumps", () => {
   }
   it("writes NaN and Infinity like Python", () => {
     assert.equal(pyJsonDumps([Number.NaN, Number.POSITIVE_INFINITY]), "[NaN, Infinity]");
+  });
+});
+
+describe("Python semantics rule payloads rely on (bytes, hashing, code-point order)", () => {
+  const bytes = (...b: number[]) => new Uint8Array(b);
+
+  it("treats Uint8Array as bytes", () => {
+    assert.equal(pyTypeName(bytes()), "bytes");
+    // CPython: repr(b"a\x00\\\t") and repr(b"it's")
+    assert.equal(pyRepr(bytes(97, 0, 92, 9)), "b'a\\x00\\\\\\t'");
+    assert.equal(pyRepr(bytes(105, 116, 39, 115)), `b"it's"`);
+    assert.equal(pyEquals(bytes(1, 2), bytes(1, 2)), true);
+    assert.equal(pyEquals(bytes(1, 2), bytes(1)), false);
+    assert.equal(pyContains(bytes(1, 2, 3), bytes(2, 3)), true);
+    assert.equal(pyContains(bytes(1, 2, 3), 4), false);
+    assert.ok(pyCompare(bytes(1, 2), bytes(1, 3), "<") < 0);
+    assert.throws(
+      () => pyContains(bytes(1), 256),
+      (e: unknown) => e instanceof PythonError && e.pyType === "ValueError",
+    );
+  });
+
+  it("compares None with an absent value as equal", () => {
+    assert.equal(pyEquals(null, undefined), true);
+    assert.equal(pyEquals([null], [undefined]), true);
+    assert.equal(pyEquals(undefined, 0), false);
+  });
+
+  it("refuses unhashable keys in a dict membership test; tuples are hashable", () => {
+    assert.throws(
+      () => pyContains({ a: 1 }, [1]),
+      (e: unknown) => e instanceof PythonError && e.message === "unhashable type: 'list'",
+    );
+    assert.equal(pyContains({ a: 1 }, makeTuple(["a"])), false);
+  });
+
+  it("orders strings by code point, not by UTF-16 unit", () => {
+    // U+FFFF sorts before U+10000 in Python; JavaScript's < says the opposite.
+    assert.ok(pyCompare("\uffff", "\u{10000}", "<") < 0);
   });
 });

@@ -80,9 +80,11 @@ export function pyTypeName(value: unknown): string {
   if (value === null || value === undefined) return "NoneType";
   if (typeof value === "boolean") return "bool";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "bigint") return "int";
   if (value instanceof PyFloat) return "float";
   if (typeof value === "string") return "str";
   if (Array.isArray(value)) return isTuple(value) ? "tuple" : "list";
+  if (value instanceof Uint8Array) return "bytes";
   if (value instanceof TemplateProxy) return "KeyValueLookup";
   if (value instanceof Undefined) return "StrictUndefined";
   if (value instanceof PyObject) return value.pyTypeName();
@@ -123,6 +125,21 @@ export function pyStringRepr(text: string): string {
   return out + quote;
 }
 
+/** Python's `repr()` of bytes (rule payloads may carry them; templates never do). */
+function pyBytesRepr(bytes: Uint8Array): string {
+  const quote = bytes.includes(39) && !bytes.includes(34) ? '"' : "'";
+  const named: Record<number, string> = { 9: "\\t", 10: "\\n", 13: "\\r", 92: "\\\\" };
+  let out = "";
+  for (const b of bytes) {
+    const ch = String.fromCharCode(b);
+    if (named[b] !== undefined) out += named[b];
+    else if (ch === quote) out += `\\${ch}`;
+    else if (b >= 32 && b < 127) out += ch;
+    else out += `\\x${b.toString(16).padStart(2, "0")}`;
+  }
+  return `b${quote}${out}${quote}`;
+}
+
 export function pyRepr(value: unknown): string {
   if (value === null || value === undefined) return "None";
   if (value === true) return "True";
@@ -134,6 +151,7 @@ export function pyRepr(value: unknown): string {
     if (isTuple(value)) return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
     return `[${items.join(", ")}]`;
   }
+  if (value instanceof Uint8Array) return pyBytesRepr(value);
   if (value instanceof Undefined) value.fail();
   if (value instanceof TemplateProxy) {
     throw new UnsupportedTemplateError(
@@ -170,15 +188,51 @@ export function pyTruthy(value: unknown): boolean {
 
 const numeric = numValue;
 
-/** Python `==` (1 == True, lists and dicts compare structurally). */
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function bytesIncludes(hay: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Compares strings by code point, as Python does (JS `<` compares UTF-16 code units). */
+export function compareCodePoints(a: string, b: string): number {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const x = ia.next();
+    const y = ib.next();
+    if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
+    const cx = x.value.codePointAt(0) ?? 0;
+    const cy = y.value.codePointAt(0) ?? 0;
+    if (cx !== cy) return cx < cy ? -1 : 1;
+  }
+}
+
+/**
+ * Python `==` (1 == True, lists and dicts compare structurally). The same object equals itself
+ * even when it holds a NaN, as Python's identity shortcut in container comparison makes it.
+ */
 export function pyEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
   if (a instanceof TemplateProxy) return pyEquals(a.str(), b);
   if (b instanceof TemplateProxy) return pyEquals(a, b.str());
   const na = numeric(a);
   const nb = numeric(b);
   if (na !== null || nb !== null) return na !== null && nb !== null && na === nb;
-  if (a === null || b === null) return a === b;
+  // undefined is an absent value, i.e. None.
+  if (a === null || a === undefined || b === null || b === undefined) {
+    return (a === null || a === undefined) && (b === null || b === undefined);
+  }
   if (typeof a === "string" || typeof b === "string") return a === b;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return bytesEqual(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isTuple(a) !== isTuple(b) || a.length !== b.length) return false;
     return a.every((item, i) => pyEquals(item, b[i]));
@@ -198,13 +252,21 @@ export function pyCompare(a: unknown, b: unknown, op: string): number {
   const na = numeric(left);
   const nb = numeric(right);
   if (na !== null && nb !== null) return na < nb ? -1 : na > nb ? 1 : 0;
-  if (typeof left === "string" && typeof right === "string") {
-    return left < right ? -1 : left > right ? 1 : 0;
-  }
+  if (typeof left === "string" && typeof right === "string") return compareCodePoints(left, right);
   if (Array.isArray(left) && Array.isArray(right) && isTuple(left) === isTuple(right)) {
     const n = Math.min(left.length, right.length);
     for (let i = 0; i < n; i++) {
+      // Python finds the first unequal pair with ==, then orders just that pair.
       if (!pyEquals(left[i], right[i])) return pyCompare(left[i], right[i], op);
+    }
+    return left.length - right.length;
+  }
+  if (left instanceof Uint8Array && right instanceof Uint8Array) {
+    const n = Math.min(left.length, right.length);
+    for (let i = 0; i < n; i++) {
+      const x = left[i] ?? 0;
+      const y = right[i] ?? 0;
+      if (x !== y) return x - y;
     }
     return left.length - right.length;
   }
@@ -228,7 +290,25 @@ export function pyContains(container: unknown, item: unknown): boolean {
     return box.includes(needle);
   }
   if (Array.isArray(box)) return box.some((x) => pyEquals(x, needle));
-  if (isPlainObject(box)) return typeof needle === "string" && Object.hasOwn(box, needle);
+  if (isPlainObject(box)) {
+    if ((Array.isArray(needle) && !isTuple(needle)) || isPlainObject(needle)) {
+      throw new PythonError("TypeError", `unhashable type: '${pyTypeName(needle)}'`);
+    }
+    // Dict keys are strings here; a number never equals a str key in Python.
+    return typeof needle === "string" && Object.hasOwn(box, needle);
+  }
+  if (box instanceof Uint8Array) {
+    if (typeof needle === "number" && Number.isInteger(needle)) {
+      if (needle < 0 || needle > 255)
+        throw new PythonError("ValueError", "byte must be in range(0, 256)");
+      return box.includes(needle);
+    }
+    if (needle instanceof Uint8Array) return bytesIncludes(box, needle);
+    throw new PythonError(
+      "TypeError",
+      `a bytes-like object is required, not '${pyTypeName(needle)}'`,
+    );
+  }
   throw new PythonError("TypeError", `argument of type '${pyTypeName(box)}' is not iterable`);
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { RenderError } from "../../errors.ts";
+import { PythonError } from "../python/errors.ts";
 
 export class YaqlException extends RenderError {
   override readonly code: string = "yaql_error";
@@ -95,4 +96,14 @@ export class YaqlPythonError extends YaqlException {
 
 export function pyError(name: PythonErrorName, message: string): YaqlPythonError {
   return new YaqlPythonError(name, message);
+}
+
+/** Runs `f`, re-raising a PythonError from the shared Python semantics as yaql reports it. */
+export function asYaqlError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof PythonError) throw pyError(err.pyType as PythonErrorName, err.message);
+    throw err;
+  }
 }

@@ -1,9 +1,11 @@
 /**
  * Python operations over the yaql value model: str/repr, ordering and int/float arithmetic.
- * (Helpers that belong in the shared pyvalue.ts once it knows PyFloat; kept here meanwhile.)
+ * Numbers and strings print through the shared python/ module; what is here is yaql's own:
+ * YDict/YSet/datetime values, and ordering across them.
  */
 
-import { isTuple, pyNumber, pyStringRepr } from "../python/value.ts";
+import { pyNumberRepr } from "../python/number.ts";
+import { isTuple, pyStringRepr } from "../python/value.ts";
 import { pyError } from "./errors.ts";
 import {
   isInt,
@@ -20,17 +22,11 @@ import {
   YTimespan,
 } from "./values.ts";
 
-export function floatRepr(x: number): string {
-  const text = pyNumber(x);
-  return Number.isInteger(x) && Number.isFinite(x) ? `${text}.0` : text;
-}
-
 export function pyReprY(v: unknown): string {
   if (v === null || v === undefined) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
-  if (v instanceof PyFloat) return floatRepr(v.value);
-  if (typeof v === "number") return pyNumber(v);
+  if (typeof v === "number" || v instanceof PyFloat) return pyNumberRepr(v);
   if (typeof v === "string") return pyStringRepr(v);
   if (Array.isArray(v)) {
     const items = v.map(pyReprY);

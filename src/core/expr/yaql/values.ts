@@ -9,8 +9,8 @@
  * Lists are JS arrays; tuples are arrays marked with makeTuple from pyvalue.ts.
  */
 
-import { makeFloat, PyFloat } from "../python/number.ts";
-import { isTuple } from "../python/value.ts";
+import { makeFloat, numValue, PyFloat } from "../python/number.ts";
+import { pyTypeName } from "../python/value.ts";
 
 export { PyFloat };
 
@@ -28,9 +28,7 @@ export function isNumber(v: unknown): boolean {
 }
 /** The numeric value of an int, float or bool (Python bools are ints). */
 export function num(v: unknown): number {
-  if (v instanceof PyFloat) return v.value;
-  if (typeof v === "boolean") return v ? 1 : 0;
-  return v as number;
+  return numValue(v) ?? (v as number);
 }
 
 /** Stable identity of a hashable value: equal Python values (1, 1.0, True) share a key. */
@@ -140,15 +138,13 @@ export class YDelegate {
   constructor(readonly call: (args: unknown[], kwargs: Map<string, unknown>) => unknown) {}
 }
 
+/** A compiled `regex()`: the Python pattern and flags, and the RegExp that carries them out. */
 export class YRegex {
-  readonly re: RegExp;
   constructor(
     readonly pattern: string,
     readonly flags: string,
-    source: string,
-  ) {
-    this.re = new RegExp(source, `${flags}u`);
-  }
+    readonly re: RegExp,
+  ) {}
 }
 
 /** A datetime as epoch milliseconds (UTC) plus the offset it was expressed in. */
@@ -211,17 +207,11 @@ export function pyEq(a: unknown, b: unknown): boolean {
 }
 
 export function typeName(v: unknown): string {
-  if (v === null || v === undefined) return "NoneType";
-  if (typeof v === "boolean") return "bool";
-  if (isInt(v)) return "int";
-  if (isNumber(v)) return "float";
-  if (typeof v === "string") return "str";
-  if (Array.isArray(v)) return isTuple(v) ? "tuple" : "list";
   if (v instanceof YDict) return "dict";
   if (v instanceof YSet) return "set";
   if (v instanceof YIter) return "generator";
   if (v instanceof YDateTime) return "datetime";
   if (v instanceof YTimespan) return "timedelta";
   if (v instanceof YRegex) return "Pattern";
-  return typeof v;
+  return pyTypeName(v);
 }

@@ -65,6 +65,29 @@ function distinctConcat(a: unknown, b: unknown): unknown[] {
   return out;
 }
 
+/**
+ * yaql's replace/replaceMany: from `start`, `count` items (all when negative) give way to what
+ * `insert` yields. `insert` runs only when `start` is reached, as yaql's generator does.
+ */
+function replaceRange(
+  items: Iterable<unknown>,
+  start: number,
+  count: number,
+  insert: () => Iterable<unknown>,
+): YIter {
+  return new YIter(
+    (function* () {
+      let i = -1;
+      for (const x of items) {
+        i++;
+        if (i === start) yield* insert();
+        if (i >= start && (count < 0 || i < start + count)) continue;
+        yield x;
+      }
+    })(),
+  );
+}
+
 const IT = T.iterable;
 
 export const collectionFunctions: FunctionDef[] = [
@@ -284,38 +307,14 @@ export const collectionFunctions: FunctionDef[] = [
     "method",
     [p("collection", IT), p("position", T.int), p("value"), opt("count", T.int, 1)],
     (_c, [s, pos, v, n]) =>
-      new YIter(
-        (function* () {
-          let i = -1;
-          const start = pos as number;
-          const count = n as number;
-          for (const x of s as Iterable<unknown>) {
-            i++;
-            if (i === start) yield v;
-            if (i >= start && (count < 0 || i < start + count)) continue;
-            yield x;
-          }
-        })(),
-      ),
+      replaceRange(s as Iterable<unknown>, pos as number, n as number, () => [v]),
   ),
   fn(
     "replaceMany",
     "method",
     [p("collection", IT), p("position", T.int), p("values", IT), opt("count", T.int, 1)],
     (c, [s, pos, vals, n]) =>
-      new YIter(
-        (function* () {
-          let i = -1;
-          const start = pos as number;
-          const count = n as number;
-          for (const x of s as Iterable<unknown>) {
-            i++;
-            if (i === start) yield* toArray(vals, c.ctx);
-            if (i >= start && (count < 0 || i < start + count)) continue;
-            yield x;
-          }
-        })(),
-      ),
+      replaceRange(s as Iterable<unknown>, pos as number, n as number, () => toArray(vals, c.ctx)),
   ),
   fn(
     "delete",

@@ -1,8 +1,7 @@
 /** yaql's math library (standard_library/math.py), with Python int/float rules. */
 
 import { pyFloat, pyInt } from "../../python/convert.ts";
-import { PythonError } from "../../python/errors.ts";
-import { type PythonErrorName, pyError } from "../errors.ts";
+import { asYaqlError } from "../errors.ts";
 import { pyCmp } from "../pyops.ts";
 import { type FunctionDef, fn, opt, p, T } from "../registry.ts";
 import { isInt, mkFloat, num, PyFloat } from "../values.ts";
@@ -30,15 +29,6 @@ export function pyRound(x: number, digits: number): number {
   return fixed;
 }
 
-function convert<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof PythonError) throw pyError(err.pyType as PythonErrorName, err.message);
-    throw err;
-  }
-}
-
 /** yaql's max/min of two values: null counts as the smallest value. */
 function nullableCompare(a: unknown, b: unknown): number {
   if (a === null || b === null) return a === null ? (b === null ? 0 : -1) : 1;
@@ -50,12 +40,12 @@ export const mathFunctions: FunctionDef[] = [
     isInt(a) ? Math.abs(a) : mkFloat(Math.abs(num(a))),
   ),
   fn("int", "function", [p("value", T.nullable(T.oneOf(T.string, N, T.bool)))], (_c, [v]) =>
-    v === null ? 0 : convert(() => pyInt(v instanceof PyFloat ? v.value : v)),
+    v === null ? 0 : asYaqlError(() => pyInt(v instanceof PyFloat ? v.value : v)),
   ),
   fn("float", "function", [p("value", T.nullable(T.oneOf(T.string, N, T.bool)))], (_c, [v]) =>
     v === null
       ? new PyFloat(0)
-      : mkFloat(convert(() => pyFloat(v instanceof PyFloat ? v.value : v))),
+      : mkFloat(asYaqlError(() => pyFloat(v instanceof PyFloat ? v.value : v))),
   ),
   fn("isInteger", "function", [p("value")], (_c, [v]) => isInt(v)),
   fn(

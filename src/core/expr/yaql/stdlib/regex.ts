@@ -1,40 +1,28 @@
 /**
- * yaql's regex library (standard_library/regex.py) over JavaScript RegExp. Python `re` syntax is
- * translated where the two differ: named groups, \A and \Z, and `\1`/`\g<name>` in replacements.
+ * yaql's regex library (standard_library/regex.py) over JavaScript RegExp, with the shared Python
+ * `re` semantics: patterns through python/regex-translate.ts, replacement templates (`\1`,
+ * `\g<name>`) expanded by python/regex.ts.
  */
 
-import { pyError } from "../errors.ts";
+import { OperatorError } from "../../python/errors.ts";
+import { expandTemplate } from "../../python/regex.ts";
+import { compilePythonRegex } from "../../python/regex-translate.ts";
+import { asYaqlError, pyError } from "../errors.ts";
 import { type FunctionDef, fn, type Lambda, opt, p, T } from "../registry.ts";
 import { YDict, YIter, YRegex } from "../values.ts";
 
-/** Python `re` pattern → JavaScript RegExp source. */
-export function translatePattern(pattern: string): string {
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === "\\") {
-      const next = pattern[i + 1] ?? "";
-      if (next === "A") out += "^";
-      else if (next === "Z") out += "$(?![\\s\\S])";
-      else out += `\\${next}`;
-      i++;
-    } else if (ch === "(" && pattern.startsWith("?P<", i + 1)) {
-      out += "(?<";
-      i += 3;
-    } else if (ch === "(" && pattern.startsWith("?P=", i + 1)) {
-      const end = pattern.indexOf(")", i);
-      out += `\\k<${pattern.slice(i + 4, end)}>`;
-      i = end;
-    } else out += ch;
-  }
-  return out;
-}
-
+/** yaql's `regex(pattern, ...)`: flags are the letters i, m and s (re.I, re.M, re.S). */
 export function compileRegex(pattern: string, flags = ""): YRegex {
   try {
-    return new YRegex(pattern, flags, translatePattern(pattern));
+    const re = compilePythonRegex(pattern, {
+      ignoreCase: flags.includes("i"),
+      multiline: flags.includes("m"),
+      dotAll: flags.includes("s"),
+    });
+    return new YRegex(pattern, flags, new RegExp(re.source, re.flags));
   } catch (err) {
-    throw pyError("ValueError", `invalid regular expression ${pattern}: ${(err as Error).message}`);
+    if (!(err instanceof OperatorError)) throw err;
+    throw pyError("ValueError", `invalid regular expression ${pattern}: ${err.message}`);
   }
 }
 
@@ -48,41 +36,6 @@ function globalRe(r: YRegex): RegExp {
 
 export function regexMatches(r: unknown, text: string): boolean {
   return asRegex(r).re.test(text);
-}
-
-/** Python replacement template → JavaScript one. */
-export function translateReplacement(repl: string): string {
-  let out = "";
-  for (let i = 0; i < repl.length; i++) {
-    const ch = repl[i];
-    if (ch === "$") out += "$$";
-    else if (ch === "\\") {
-      const rest = repl.slice(i + 1);
-      const num = /^\d{1,2}/.exec(rest)?.[0];
-      const named = /^g<([^>]+)>/.exec(rest);
-      if (num) {
-        out += `$${num}`;
-        i += num.length;
-      } else if (named) {
-        out += /^\d+$/.test(named[1] ?? "") ? `$${named[1]}` : `$<${named[1]}>`;
-        i += named[0].length;
-      } else {
-        const esc: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\" };
-        out += esc[repl[i + 1] ?? ""] ?? `\\${repl[i + 1] ?? ""}`;
-        i++;
-      }
-    } else out += ch;
-  }
-  return out;
-}
-
-/** Expands a JavaScript replacement template (`$1`, `$<name>`, `$$`) against one match. */
-function expandTemplate(template: string, m: RegExpExecArray): string {
-  return template.replace(/\$(\$|\d{1,2}|<([^>]+)>)/g, (_all, what: string, name?: string) => {
-    if (what === "$") return "$";
-    if (name !== undefined) return m.groups?.[name] ?? "";
-    return m[Number(what)] ?? "";
-  });
 }
 
 /** Python's re.sub(pattern, repl, text, count); count 0 replaces all. */
@@ -100,7 +53,7 @@ export function regexReplace(
     if (count > 0 && n >= count) break;
     n++;
     out += text.slice(last, m.index);
-    out += typeof repl === "string" ? expandTemplate(repl, m) : repl(m);
+    out += typeof repl === "string" ? asYaqlError(() => expandTemplate(repl, m)) : repl(m);
     last = m.index + m[0].length;
     if (m[0].length === 0) re.lastIndex++;
   }
@@ -200,15 +153,13 @@ export const regexFunctions: FunctionDef[] = [
     "replace",
     "method",
     [p("regexp", T.regex), p("string", T.string), p("repl", T.string), opt("count", T.int, 0)],
-    (_c, [r, s, repl, n]) =>
-      regexReplace(r as YRegex, s as string, translateReplacement(repl as string), n as number),
+    (_c, [r, s, repl, n]) => regexReplace(r as YRegex, s as string, repl as string, n as number),
   ),
   fn(
     "replace",
     "method",
     [p("string", T.string), p("regexp", T.regex), p("repl", T.string), opt("count", T.int, 0)],
-    (_c, [s, r, repl, n]) =>
-      regexReplace(r as YRegex, s as string, translateReplacement(repl as string), n as number),
+    (_c, [s, r, repl, n]) => regexReplace(r as YRegex, s as string, repl as string, n as number),
   ),
   fn(
     "replaceBy",

@@ -10,7 +10,7 @@ import type { Context } from "../context.ts";
 import { fromPlain, toPlain } from "../convert.ts";
 import { pyError } from "../errors.ts";
 import { type FunctionDef, fn, opt, p, T } from "../registry.ts";
-import { compileRegex, regexReplace, translatePattern, translateReplacement } from "./regex.ts";
+import { compileRegex, regexReplace } from "./regex.ts";
 
 const plain = (ctx: Context, v: unknown) => toPlain(v, ctx, { keepTuples: false });
 
@@ -113,9 +113,11 @@ export const st2Functions: FunctionDef[] = [
     const head = s.slice(0, i);
     return head && head !== "/".repeat(head.length) ? head.replace(/\/+$/, "") : head;
   }),
-  fn("regex_match", "function", [p("value", S), p("pattern", S)], (_c, [v, pat]) =>
-    new RegExp(`^(?:${translatePattern(pat as string)})`, "u").test(v as string),
-  ),
+  fn("regex_match", "function", [p("value", S), p("pattern", S)], (_c, [v, pat]) => {
+    // A sticky search from index 0 is Python's re.match.
+    const { re } = compileRegex(pat as string);
+    return new RegExp(re.source, `${re.flags}y`).test(v as string);
+  }),
   fn("regex_search", "function", [p("value", S), p("pattern", S)], (_c, [v, pat]) =>
     compileRegex(pat as string).re.test(v as string),
   ),
@@ -123,15 +125,15 @@ export const st2Functions: FunctionDef[] = [
     "regex_replace",
     "function",
     [p("value", S), p("pattern", S), p("replacement", S)],
-    (_c, [v, pat, r]) =>
-      regexReplace(compileRegex(pat as string), v as string, translateReplacement(r as string)),
+    (_c, [v, pat, r]) => regexReplace(compileRegex(pat as string), v as string, r as string),
   ),
   fn(
     "regex_substring",
     "function",
     [p("value", S), p("pattern", S), opt("result_index", T.int, 0)],
     (_c, [v, pat, i]) => {
-      const re = new RegExp(compileRegex(pat as string).re.source, "gu");
+      const { re: compiled } = compileRegex(pat as string);
+      const re = new RegExp(compiled.source, `${compiled.flags}g`);
       const found = [...(v as string).matchAll(re)].map((m) =>
         m.length > 2 ? m.slice(1) : (m[1] ?? m[0]),
       );

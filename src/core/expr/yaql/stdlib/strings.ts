@@ -78,6 +78,12 @@ function normIndex(i: number, len: number): number {
   return i < 0 ? Math.max(0, len + i) : Math.min(i, len);
 }
 
+/** indexOf/lastIndexOf's (start, length) window; a negative length runs to the end. */
+function searchWindow(str: string, start: number, length: number): { start: number; end: number } {
+  const from = normIndex(start, str.length);
+  return { start: from, end: length < 0 ? str.length : Math.min(str.length, from + length) };
+}
+
 const S = T.string;
 const NS = T.nullable(T.string);
 
@@ -134,10 +140,8 @@ export const stringFunctions: FunctionDef[] = [
     [p("string", S), p("sub", S), opt("start", T.int, 0), opt("length", T.int, -1)],
     (_c, [s, sub, st, ln]) => {
       const str = s as string;
-      const start = normIndex(st as number, str.length);
-      const end = (ln as number) < 0 ? str.length : Math.min(str.length, start + (ln as number));
-      const at = str.slice(0, end).indexOf(sub as string, start);
-      return at;
+      const { start, end } = searchWindow(str, st as number, ln as number);
+      return str.slice(0, end).indexOf(sub as string, start);
     },
   ),
   fn(
@@ -146,8 +150,7 @@ export const stringFunctions: FunctionDef[] = [
     [p("string", S), p("sub", S), opt("start", T.int, 0), opt("length", T.int, -1)],
     (_c, [s, sub, st, ln]) => {
       const str = s as string;
-      const start = normIndex(st as number, str.length);
-      const end = (ln as number) < 0 ? str.length : Math.min(str.length, start + (ln as number));
+      const { start, end } = searchWindow(str, st as number, ln as number);
       const at = str.slice(start, end).lastIndexOf(sub as string);
       return at < 0 ? -1 : at + start;
     },

@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compilePythonRegex } from "./pyregex.ts";
-import { OperatorError } from "./pysem.ts";
+import { OperatorError } from "./errors.ts";
+import { compilePythonRegex } from "./regex-translate.ts";
 
 const REGEX_TABLE: Array<[string, "search" | "match" | "isearch", string, boolean]> = [
   ["a.c", "search", "abc", true],

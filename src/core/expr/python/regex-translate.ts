@@ -1,6 +1,6 @@
 /**
- * Translates Python `re` patterns to JavaScript RegExps, because rule criteria written for
- * StackStorm use Python regex syntax and semantics. The output uses the `v` flag (code-point
+ * Translates Python `re` patterns to JavaScript RegExps, because rule criteria, Jinja filters and
+ * YAQL functions written for StackStorm use Python regex syntax and semantics. The output uses the `v` flag (code-point
  * matching, nested classes) and never JS's `m`/`s` flags: `.`, `^`, `$` are rewritten explicitly
  * so that Python's meanings hold (`$` also matches before a final newline; `.` excludes only
  * `\n`; `\d`, `\w`, `\s`, `\b` are Unicode-aware as in Python 3 str patterns).
@@ -10,10 +10,11 @@
  * construct, so a pattern is never silently matched with different semantics.
  */
 
-import { OperatorError } from "./pysem.ts";
+import { OperatorError } from "./errors.ts";
 
 export interface PyRegexFlags {
   ignoreCase?: boolean;
+  multiline?: boolean;
   dotAll?: boolean;
 }
 
@@ -386,7 +387,7 @@ export function translatePythonRegex(
 ): TranslatedRegex {
   const start: Scope = {
     dotAll: flags.dotAll === true,
-    multiline: false,
+    multiline: flags.multiline === true,
     verbose: false,
     ascii: false,
     ignoreCase: flags.ignoreCase === true,
@@ -409,7 +410,7 @@ export function compilePythonRegex(
   flags: PyRegexFlags = {},
   anchored = false,
 ): RegExp {
-  const key = `${anchored ? "m" : "s"}${flags.ignoreCase ? "i" : "-"}${flags.dotAll ? "s" : "-"}${pattern}`;
+  const key = `${anchored ? "a" : "s"}${flags.ignoreCase ? "i" : "-"}${flags.multiline ? "m" : "-"}${flags.dotAll ? "s" : "-"}${pattern}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const { source, flags: jsFlags } = translatePythonRegex(pattern, flags, anchored);
