@@ -15,7 +15,7 @@ import type { Execution } from "../../core/execution/model.ts";
 import { isCompleted } from "../../core/execution/status.ts";
 import type { EventBus } from "../events.ts";
 import type { Logger, SecretRegistry } from "../logger.ts";
-import type { Runner, RunnerOutcome } from "../runners/contract.ts";
+import type { Runner, RunnerOutcome, RunRequest } from "../runners/contract.ts";
 import type { Job, JobRef, Store } from "../store/contract.ts";
 import type { WriteOp } from "../store/reactor-contract.ts";
 import { type ClaimLoop, startClaimLoop } from "./claim-loop.ts";
@@ -142,18 +142,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
           `runner ${prepared.runner.name} is not available in this version of Squall`,
         );
       outcome = await runner.run({
-        executionId: id,
-        action: prepared.action,
-        runner: prepared.runner,
-        parameters: prepared.parameters,
-        secretNames: prepared.secretNames,
-        packPath: prepared.packPath,
-        entryPointPath: prepared.entryPointPath,
-        apiUrl: options.apiUrl(),
-        authToken: "",
-        user: execution.context.user ?? "stanley",
-        output,
-        signal: controller.signal,
+        ...runRequest(execution, prepared, output, controller.signal),
         onSpawn: (pgid) => options.processGroups?.record(id, pgid),
       });
     } catch (err) {
@@ -185,26 +174,38 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     await finish(id, status, result, job, notifications);
   }
 
+  function runRequest(
+    execution: Execution,
+    prepared: PreparedRun,
+    output: RunRequest["output"],
+    signal: AbortSignal,
+  ): RunRequest {
+    return {
+      executionId: execution.id,
+      action: prepared.action,
+      runner: prepared.runner,
+      parameters: prepared.parameters,
+      secretNames: prepared.secretNames,
+      packPath: prepared.packPath,
+      entryPointPath: prepared.entryPointPath,
+      apiUrl: options.apiUrl(),
+      // Per-execution API tokens arrive with authentication; until then there is none to pass.
+      authToken: "",
+      user: execution.context.user ?? "stanley",
+      output,
+      signal,
+    };
+  }
+
   /** Runs an in-process runner, then commits `running` and the outcome in one transaction. */
   async function runInProcess(execution: Execution, runner: Runner, job: JobRef): Promise<void> {
     const id = execution.id;
     let outcome: RunnerOutcome;
     try {
       const prepared = await options.prepare(execution);
-      outcome = await runner.run({
-        executionId: id,
-        action: prepared.action,
-        runner: prepared.runner,
-        parameters: prepared.parameters,
-        secretNames: prepared.secretNames,
-        packPath: prepared.packPath,
-        entryPointPath: prepared.entryPointPath,
-        apiUrl: options.apiUrl(),
-        authToken: "",
-        user: execution.context.user ?? "stanley",
-        output: { write: () => undefined },
-        signal: new AbortController().signal,
-      });
+      outcome = await runner.run(
+        runRequest(execution, prepared, { write: () => undefined }, new AbortController().signal),
+      );
     } catch (err) {
       outcome = {
         status: "failed",
