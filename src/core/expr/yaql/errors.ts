@@ -78,7 +78,8 @@ export type PythonErrorName =
   | "AssertionError"
   | "RecursionError"
   | "ExpressionEvaluationException"
-  | "VariableUndefinedError";
+  | "VariableUndefinedError"
+  | "VariableInaccessibleError";
 
 /** A Python built-in exception raised inside a yaql function, carried with its Python name. */
 export class YaqlPythonError extends YaqlException {

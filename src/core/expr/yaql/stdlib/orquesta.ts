@@ -75,9 +75,22 @@ export function orquestaFunctions(callbacks: OrquestaCallbacks = {}): FunctionDe
   return [
     fn("ctx", "function", [opt("key", T.nullable(T.string), null)], (c, [key]) => {
       const vars = internal(c.ctx, "__vars");
-      if (!key) return vars;
+      // Orquesta keeps its internal keys (`__state`, `__current_task`, ...) out of ctx().
+      if (!key) {
+        if (!(vars instanceof YDict)) return vars;
+        const visible = new YDict();
+        for (const [k, v] of vars.entries())
+          if (!(typeof k === "string" && k.startsWith("__"))) visible.set(k, v);
+        return visible;
+      }
       if (!(vars instanceof YDict) || !vars.has(key)) {
         throw pyError("VariableUndefinedError", `The variable "${key}" is undefined.`);
+      }
+      if (String(key).startsWith("__")) {
+        throw pyError(
+          "VariableInaccessibleError",
+          `The variable "${key}" is for internal use and inaccessible.`,
+        );
       }
       return vars.get(key);
     }),
