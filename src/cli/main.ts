@@ -16,6 +16,7 @@ import { registerTimerCommands } from "./commands/timer.ts";
 import { registerTraceCommands } from "./commands/trace.ts";
 import { registerTriggerCommands } from "./commands/trigger.ts";
 import { registerWebhookCommands } from "./commands/webhook.ts";
+import { registerWorkflowCommands } from "./commands/workflow.ts";
 import { DEFAULT_API_URL } from "./config.ts";
 import type { CliIo, CliRuntime } from "./runtime.ts";
 
@@ -35,6 +36,7 @@ const CLIENT_COMMANDS = new Set([
   "trace",
   "timer",
   "webhook",
+  "workflow",
 ]);
 /** Global options that take a value, so the value is not mistaken for the command name. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--url"]);
@@ -88,6 +90,7 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerTraceCommands(program, runtime);
   registerTimerCommands(program, runtime);
   registerWebhookCommands(program, runtime);
+  registerWorkflowCommands(program, runtime);
   return program;
 }
 

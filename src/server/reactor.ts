@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { keyRoutes } from "../api/routes/keys.ts";
 import { reactorRoutes } from "../api/routes/reactor.ts";
 import { webhookRoutes } from "../api/routes/webhooks.ts";
+import { workflowRoutes } from "../api/routes/workflows.ts";
 import type { Execution } from "../core/execution/model.ts";
 import type { TemplateEngine } from "../core/expr/template.ts";
 import { DEFAULT_SYSTEM_USER } from "../core/params/index.ts";
@@ -93,6 +94,7 @@ export async function startReactor(
     (scope: FastifyInstance) => webhookRoutes(scope, { dispatcher }),
     (scope: FastifyInstance) => keyRoutes(scope, { datastore }),
     (scope: FastifyInstance) => reactorRoutes(scope, { store, rules, dispatcher }),
+    workflowRoutes,
   ];
   const notifications = (completed: Execution) =>
     notificationOps(store, completed, instanceOps, engine, log);

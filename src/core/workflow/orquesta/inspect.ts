@@ -238,3 +238,50 @@ function context(spec: WorkflowSpec, appContext: string[]): InspectionError[] {
   });
   return out.sort((a, b) => ((a.spec_path ?? "") < (b.spec_path ?? "") ? -1 : 1));
 }
+
+/** One inspection error as StackStorm's API lists them, with the task it is about. */
+export interface FlatInspectionError {
+  /** The category: syntax, semantic, expression, context (StackStorm's names). */
+  type: string;
+  message: string;
+  /** The task the error is in, read from `spec_path` (null for workflow-level errors). */
+  task_name: string | null;
+  spec_path: string | null;
+  schema_path: string | null;
+  /** For expression and context errors: yaql or jinja. */
+  language?: string | null;
+  expression?: string;
+}
+
+const CATEGORY_NAMES: Record<string, string> = {
+  syntax: "syntax",
+  semantics: "semantic",
+  expressions: "expression",
+  context: "context",
+};
+
+/**
+ * The inspection result as one list, the way StackStorm's `workflows/inspect` answers: each
+ * error's `type` is its category (a yaql/jinja `type` moves to `language`), sorted by category
+ * then schema path.
+ */
+export function flattenInspection(result: InspectionResult): FlatInspectionError[] {
+  const out: FlatInspectionError[] = [];
+  for (const [category, errors] of Object.entries(result) as [string, InspectionError[]][]) {
+    for (const e of errors) {
+      const task = /^tasks\.(\w+)/.exec(e.spec_path ?? "");
+      const flat: FlatInspectionError = {
+        type: CATEGORY_NAMES[category] ?? category,
+        message: e.message,
+        task_name: task ? (task[1] as string) : null,
+        spec_path: e.spec_path,
+        schema_path: e.schema_path,
+      };
+      if (category === "expressions" || category === "context") flat.language = e.type ?? null;
+      if (e.expression !== undefined) flat.expression = e.expression;
+      out.push(flat);
+    }
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort((a, b) => cmp(a.type, b.type) || cmp(a.schema_path ?? "", b.schema_path ?? ""));
+}
