@@ -10,7 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { ValidationError } from "../../errors.ts";
 import { type SerializedConductor, WorkflowConductor } from "./conductor.ts";
 import { type Dict, isDict, sameValue } from "./data.ts";
-import { type InspectionError, type InspectionResult, inspectWorkflow } from "./inspect.ts";
+import { type InspectionError, inspectWorkflow } from "./inspect.ts";
 import { keyedMockFeed, type MockActionExecution, rehearse, taskSequence } from "./rehearsal.ts";
 import { parseWorkflowSpec, type WorkflowSpec } from "./spec.ts";
 import { isStatus, type Status } from "./statuses.ts";
