@@ -19,6 +19,7 @@ import type { OpenStore } from "./fixtures.ts";
 import { kvContract } from "./kv.contract.ts";
 import { queueContract } from "./queue.contract.ts";
 import { reactorContract } from "./reactor.contract.ts";
+import { workflowContract } from "./workflows.contract.ts";
 
 export { ManualClock, type OpenStore, type StoreFixture, type TestClock } from "./fixtures.ts";
 
@@ -29,5 +30,6 @@ export function runStoreContract(name: string, open: OpenStore): void {
     contentContract(open);
     kvContract(open);
     reactorContract(open);
+    workflowContract(open);
   });
 }

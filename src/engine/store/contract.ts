@@ -23,6 +23,7 @@ import type { Execution, NewExecution, OutputChunk } from "../../core/execution/
 import type { ExecutionStatus } from "../../core/execution/status.ts";
 import type { Job, JobRef, Page, PageResult, TransitionOptions, WorkItem } from "./common.ts";
 import type { ReactorStore } from "./reactor-contract.ts";
+import type { WorkflowStore } from "./workflow-contract.ts";
 
 export * from "./common.ts";
 
@@ -170,5 +171,7 @@ export interface Store {
   readonly content: ContentStore;
   readonly kv: KeyValueStore;
   readonly reactor: ReactorStore;
+  /** Read side of workflow state; writes are `workflow.*` operations of `reactor.commit`. */
+  readonly workflows: WorkflowStore;
   close(): Promise<void>;
 }

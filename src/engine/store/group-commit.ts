@@ -114,6 +114,7 @@ export function nodeStore(store: Store): Store {
     content: withContentCache(store.content),
     kv: store.kv,
     reactor,
+    workflows: store.workflows,
     close: () => store.close(),
   };
 }

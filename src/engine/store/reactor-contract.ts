@@ -7,6 +7,9 @@
  * and the completion of the job that carried it) that must commit together, and the rules
  * worker commits many instances in one transaction to reach its throughput target. Operations
  * as plain data compose, batch, and map onto one SQLite or PostgreSQL transaction alike.
+ *
+ * The `workflow.*` operations add no entries to CommitResult: an engine that needs an event's
+ * seq passes it (which also makes the append a compare-and-set).
  */
 
 import type { Execution, NewExecution } from "../../core/execution/model.ts";
@@ -20,7 +23,9 @@ import type {
   TriggerInstance,
   TriggerInstanceStatus,
 } from "../../core/reactor/model.ts";
+import type { SerializedConductor } from "../../core/workflow/orquesta/conductor.ts";
 import type { JobRef, Page, PageResult, TransitionOptions, WorkItem } from "./common.ts";
+import type { WorkflowStatus } from "./workflow-contract.ts";
 
 export type NewTriggerInstance = Omit<TriggerInstance, "status" | "error"> & {
   status?: TriggerInstanceStatus;
@@ -77,7 +82,36 @@ export type WriteOp =
       trace_id: string;
       kind: TraceComponentKind;
       component: TraceComponent;
-    };
+    }
+  /**
+   * Workflow state (see workflow-contract.ts for the invariants). `id` is the workflow
+   * execution's id; a second create with the same id is a ConflictError. `status` defaults to
+   * "requested".
+   */
+  | {
+      op: "workflow.create";
+      id: string;
+      spec: Record<string, unknown>;
+      snapshot: SerializedConductor;
+      status?: WorkflowStatus;
+    }
+  /**
+   * Appends one event. Without `seq` it gets the next number; with `seq` it must BE the next
+   * number, else ConflictError (another writer got there first). Unknown workflow: NotFoundError.
+   */
+  | { op: "workflow.event"; workflowId: string; seq?: number; event: Record<string, unknown> }
+  /**
+   * Compaction: `snapshot` reflects every event with seq ≤ `upToSeq`; those events are dropped.
+   * `upToSeq` below the stored snapshot's is a ConflictError, above the last event a
+   * ValidationError.
+   */
+  | {
+      op: "workflow.snapshot";
+      workflowId: string;
+      upToSeq: number;
+      snapshot: SerializedConductor;
+    }
+  | { op: "workflow.status"; workflowId: string; status: WorkflowStatus };
 
 export interface CommitResult {
   /** Executions created or transitioned by the commit, in operation order. */

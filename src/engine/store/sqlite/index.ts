@@ -14,8 +14,9 @@ import { SqliteExecutionStore } from "./executions.ts";
 import { KvTable, SqliteKeyValueStore } from "./kv.ts";
 import { JobTable, SqliteWorkQueue } from "./queue.ts";
 import { SqliteReactorStore } from "./reactor.ts";
-import { Writer } from "./shared.ts";
+import { StatementCache, Writer } from "./shared.ts";
 import { WakeUps } from "./wakeups.ts";
+import { SqliteWorkflowStore, WorkflowTable } from "./workflows.ts";
 
 export { BUSY_TIMEOUT_MS, openDatabase } from "./connection.ts";
 export { SCHEMA_VERSION } from "./migrations.ts";
@@ -36,12 +37,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const executions = new ExecutionTable(db, () => writer.nowIso());
   const jobs = new JobTable(db, now);
   const kv = new KvTable(db, now);
+  const workflows = new WorkflowTable(db, new StatementCache(db), () => writer.nowIso());
   const store: Store = {
     executions: new SqliteExecutionStore(writer, executions, jobs),
     queue: new SqliteWorkQueue(writer, jobs, wakeups),
     content: new SqliteContentStore(writer),
     kv: new SqliteKeyValueStore(writer, kv),
-    reactor: new SqliteReactorStore(writer, { executions, jobs, kv }),
+    reactor: new SqliteReactorStore(writer, { executions, jobs, kv, workflows }),
+    workflows: new SqliteWorkflowStore(workflows),
     async close() {
       wakeups.close();
       if (!db.open) return;

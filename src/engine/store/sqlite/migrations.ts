@@ -18,6 +18,7 @@ interface Migration {
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, file: "001_initial.sql" },
   { version: 2, file: "002_reactor.sql" },
+  { version: 3, file: "003_workflows.sql" },
 ];
 
 /** The schema version this code writes; a file at a higher version came from newer Squall. */

@@ -26,12 +26,14 @@ import { StatementCache, type TxEffects, type Writer } from "./shared.ts";
 import { TraceTable } from "./traces.ts";
 import { InstanceTable } from "./trigger-instances.ts";
 import { TriggerTable } from "./triggers.ts";
+import type { WorkflowTable } from "./workflows.ts";
 
 /** The tables of other aggregates that a commit writes through. */
 export interface SharedTables {
   executions: ExecutionTable;
   jobs: JobTable;
   kv: KvTable;
+  workflows: WorkflowTable;
 }
 
 export class SqliteReactorStore implements ReactorStore {
@@ -70,7 +72,7 @@ export class SqliteReactorStore implements ReactorStore {
   }
 
   #apply(op: WriteOp, effects: TxEffects, result: CommitResult): void {
-    const { executions, jobs, kv } = this.shared;
+    const { executions, jobs, kv, workflows } = this.shared;
     switch (op?.op) {
       case "execution.create":
         result.executions.push(executions.insert(op.execution));
@@ -110,6 +112,18 @@ export class SqliteReactorStore implements ReactorStore {
         return;
       case "trace.link":
         this.#traces.link(op);
+        return;
+      case "workflow.create":
+        workflows.create(op);
+        return;
+      case "workflow.event":
+        workflows.append(op);
+        return;
+      case "workflow.snapshot":
+        workflows.snapshot(op);
+        return;
+      case "workflow.status":
+        workflows.setStatus(op);
         return;
       default:
         throw new ValidationError(
