@@ -31,6 +31,18 @@ function tempDir(): string {
 }
 
 /** Alive means present and not a zombie (PID 1 in a container may never reap it). */
+/**
+ * A signalled process closes its pipes (which ends the action) a moment before the kernel marks it
+ * a zombie, so "dead" is awaited for a bounded time rather than read once.
+ */
+async function diesSoon(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
 function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -151,7 +163,7 @@ describe("local-shell-cmd", () => {
     assert.equal(result(outcome).stdout, "started");
     const grandchild = Number(readFileSync(pidFile, "utf8"));
     assert.ok(grandchild > 0);
-    assert.equal(isAlive(grandchild), false, `grandchild ${grandchild} survived the timeout`);
+    assert.ok(await diesSoon(grandchild), `grandchild ${grandchild} survived the timeout`);
   });
 
   it("cancels through the AbortSignal and kills the group", async () => {
@@ -168,7 +180,7 @@ describe("local-shell-cmd", () => {
     assert.equal(outcome.status, "canceled");
     assert.equal(result(outcome).succeeded, false);
     const grandchild = Number(readFileSync(pidFile, "utf8"));
-    assert.equal(isAlive(grandchild), false, `grandchild ${grandchild} survived the cancel`);
+    assert.ok(await diesSoon(grandchild), `grandchild ${grandchild} survived the cancel`);
   });
 
   it("escalates to SIGKILL when the group ignores SIGTERM", async () => {
@@ -180,7 +192,7 @@ describe("local-shell-cmd", () => {
     assert.equal(outcome.status, "timeout");
     assert.equal(result(outcome).return_code, -9);
     const grandchild = Number(readFileSync(pidFile, "utf8"));
-    assert.equal(isAlive(grandchild), false, `grandchild ${grandchild} survived SIGKILL`);
+    assert.ok(await diesSoon(grandchild), `grandchild ${grandchild} survived SIGKILL`);
   });
 
   it("reports a signal death as minus the signal number", async () => {
