@@ -12,6 +12,11 @@ import {
   type LocalShellOptions,
 } from "./local-shell.ts";
 import { createNoopRunner } from "./noop.ts";
+import {
+  createRemoteShellCmdRunner,
+  createRemoteShellScriptRunner,
+  type RemoteShellOptions,
+} from "./remote-shell.ts";
 
 export class UnknownRunnerError extends NotFoundError {
   override readonly code: string = "unknown_runner";
@@ -26,6 +31,7 @@ export class UnknownRunnerError extends NotFoundError {
 export interface RunnerRegistryOptions {
   localShell?: LocalShellOptions;
   http?: HttpRunnerOptions;
+  remoteShell?: RemoteShellOptions;
 }
 
 export function createRunnerRegistry(options: RunnerRegistryOptions = {}): Map<string, Runner> {
@@ -33,6 +39,8 @@ export function createRunnerRegistry(options: RunnerRegistryOptions = {}): Map<s
     createLocalShellCmdRunner(options.localShell),
     createLocalShellScriptRunner(options.localShell),
     createHttpRunner(options.http),
+    createRemoteShellCmdRunner(options.remoteShell),
+    createRemoteShellScriptRunner(options.remoteShell),
     createNoopRunner(),
   ];
   return new Map(runners.map((r) => [r.name, r]));

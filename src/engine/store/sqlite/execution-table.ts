@@ -108,11 +108,22 @@ export class ExecutionTable {
     return row ? toExecution(row) : null;
   }
 
-  /** Validates and inserts a new execution with its first log entry. */
+  /**
+   * Validates and inserts a new execution. Its log starts with `requested`; one created already
+   * `scheduled` (nothing to decide before it runs) also gets the `scheduled` entry, as if it had
+   * been requested and scheduled in the same instant.
+   */
   insert(execution: NewExecution): Execution {
     checkNewExecution(execution);
     const now = this.nowIso();
     const status = execution.status ?? "requested";
+    const log: TransitionLogEntry[] =
+      status === "scheduled"
+        ? [
+            { status: "requested", timestamp: now },
+            { status, timestamp: now },
+          ]
+        : [{ status, timestamp: now }];
     const row: ExecutionRow = {
       id: execution.id,
       action_ref: execution.action.ref,
@@ -127,7 +138,7 @@ export class ExecutionTable {
       parameters: JSON.stringify(execution.parameters),
       result: null,
       context: JSON.stringify(execution.context),
-      log: JSON.stringify([{ status, timestamp: now }]),
+      log: JSON.stringify(log),
     };
     try {
       this.#insert.run(row);
@@ -137,7 +148,23 @@ export class ExecutionTable {
       }
       throw err;
     }
-    return toExecution(row);
+    // The returned record is decoded from the stored text (not the caller's objects), so later
+    // changes to the request cannot alter it; parameters and context are parsed once.
+    return {
+      id: row.id,
+      action: { ref: row.action_ref, runner_type: row.runner_type },
+      parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+      status,
+      result: null,
+      context: JSON.parse(row.context) as ExecutionContext,
+      parent: row.parent,
+      delay: row.delay,
+      start_timestamp: now,
+      end_timestamp: row.end_timestamp,
+      log,
+      runner_node: null,
+      revision: 1,
+    };
   }
 
   /**
@@ -149,38 +176,115 @@ export class ExecutionTable {
     to: ExecutionStatus,
     options: Pick<TransitionOptions, "patch" | "expectFrom"> = {},
   ): Execution {
-    checkStatus(to);
-    const current = this.#get.get(id);
-    if (!current) throw new NotFoundError(`execution ${id} not found`);
-    const from = current.status;
-    if (options.expectFrom && !options.expectFrom.includes(from)) {
-      throw new ConflictError(
-        `execution ${id} is ${from}, expected one of: ${options.expectFrom.join(", ")}`,
-      );
+    try {
+      const [moved] = this.transitions(id, [{ to, options }]);
+      return moved as Execution;
+    } catch (err) {
+      throw err instanceof StepError ? err.cause : err;
     }
-    if (!canTransition(from, to)) throw new IllegalTransitionError(from, to, id);
+  }
 
+  /**
+   * Several moves of one execution (e.g. `running` then `succeeded` for an in-process runner),
+   * each checked as `transition` checks it, with one read and one write of the row. Returns the
+   * record after each step. A failing step throws StepError naming its index.
+   */
+  transitions(
+    id: string,
+    steps: ReadonlyArray<{
+      to: ExecutionStatus;
+      options?: Pick<TransitionOptions, "patch" | "expectFrom">;
+    }>,
+  ): Execution[] {
+    for (const [i, step] of steps.entries()) {
+      try {
+        checkStatus(step.to);
+      } catch (err) {
+        throw new StepError(i, err);
+      }
+    }
+    const current = this.#get.get(id);
+    if (!current) throw new StepError(0, new NotFoundError(`execution ${id} not found`));
+    const where = (column: string) => `executions.${column} (id ${id})`;
+    // Decoded once for all steps; each step's record shares them (records are not mutated).
+    const parameters = parseJson<Record<string, unknown>>(current.parameters, where("parameters"));
+    const log = parseJson<TransitionLogEntry[]>(current.log, where("log"));
+    let context = parseJson<ExecutionContext>(current.context, where("context"));
+    let resultText = current.result;
+    let result: unknown =
+      resultText === null ? null : parseJson<unknown>(resultText, where("result"));
+    let contextText = current.context;
+    let status = current.status;
+    let runnerNode = current.runner_node;
+    let endTimestamp = current.end_timestamp;
     const now = this.nowIso();
-    const patch = options.patch ?? {};
-    const log = parseJson<TransitionLogEntry[]>(current.log, `executions.log (id ${id})`);
-    log.push({ status: to, timestamp: now });
-    const next: ExecutionRow = {
-      ...current,
-      status: to,
-      result: "result" in patch ? toJson(patch.result) : current.result,
-      context: patch.context !== undefined ? JSON.stringify(patch.context) : current.context,
-      runner_node: patch.runner_node !== undefined ? patch.runner_node : current.runner_node,
-      end_timestamp:
-        patch.end_timestamp !== undefined
-          ? patch.end_timestamp
-          : isCompleted(to)
-            ? now
-            : current.end_timestamp,
+    const out: Execution[] = [];
+    for (const [i, { to, options = {} }] of steps.entries()) {
+      if (options.expectFrom && !options.expectFrom.includes(status)) {
+        throw new StepError(
+          i,
+          new ConflictError(
+            `execution ${id} is ${status}, expected one of: ${options.expectFrom.join(", ")}`,
+          ),
+        );
+      }
+      if (!canTransition(status, to)) {
+        throw new StepError(i, new IllegalTransitionError(status, to, id));
+      }
+      const patch = options.patch ?? {};
+      if ("result" in patch) {
+        resultText = toJson(patch.result);
+        result = resultText === null ? null : (JSON.parse(resultText) as unknown);
+      }
+      if (patch.context !== undefined) {
+        contextText = JSON.stringify(patch.context);
+        context = JSON.parse(contextText) as ExecutionContext;
+      }
+      if (patch.runner_node !== undefined) runnerNode = patch.runner_node;
+      if (patch.end_timestamp !== undefined) endTimestamp = patch.end_timestamp;
+      else if (isCompleted(to)) endTimestamp = now;
+      status = to;
+      log.push({ status: to, timestamp: now });
+      out.push({
+        id,
+        action: { ref: current.action_ref, runner_type: current.runner_type },
+        parameters,
+        status,
+        result,
+        context,
+        parent: current.parent,
+        delay: current.delay,
+        start_timestamp: current.start_timestamp,
+        end_timestamp: endTimestamp,
+        log: [...log],
+        runner_node: runnerNode,
+        revision: current.revision + i + 1,
+      });
+    }
+    const info = this.#update.run({
+      id,
+      status,
+      result: resultText,
+      context: contextText,
+      runner_node: runnerNode,
+      end_timestamp: endTimestamp,
       log: JSON.stringify(log),
-      revision: current.revision + 1,
-    };
-    const info = this.#update.run({ ...next, revision: current.revision });
-    if (info.changes !== 1) throw new ConflictError(`execution ${id} changed concurrently`);
-    return toExecution(next);
+      revision: current.revision,
+      revisions: steps.length,
+    });
+    if (info.changes !== 1) {
+      throw new StepError(0, new ConflictError(`execution ${id} changed concurrently`));
+    }
+    return out;
+  }
+}
+
+/** A failure of one step of `transitions`; `cause` is the typed error to report. */
+export class StepError extends Error {
+  constructor(
+    readonly step: number,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
   }
 }

@@ -5,13 +5,14 @@
  */
 
 import { ValidationError } from "../../../core/errors.ts";
+import type { ExecutionStatus } from "../../../core/execution/status.ts";
 import type {
   RuleEnforcement,
   Trace,
   TriggerDef,
   TriggerInstance,
 } from "../../../core/reactor/model.ts";
-import type { Page, PageResult } from "../contract.ts";
+import type { Page, PageResult, TransitionOptions } from "../contract.ts";
 import type {
   CommitResult,
   ReactorStore,
@@ -19,7 +20,7 @@ import type {
   WriteOp,
 } from "../reactor-contract.ts";
 import { type EnforcementFilter, EnforcementTable } from "./enforcements.ts";
-import type { ExecutionTable } from "./execution-table.ts";
+import { type ExecutionTable, StepError } from "./execution-table.ts";
 import type { KvTable } from "./kv.ts";
 import type { JobTable } from "./queue.ts";
 import { StatementCache, type TxEffects, type Writer } from "./shared.ts";
@@ -41,6 +42,7 @@ export class SqliteReactorStore implements ReactorStore {
   readonly #instances: InstanceTable;
   readonly #enforcements: EnforcementTable;
   readonly #traces: TraceTable;
+  readonly #fresh = new FreshInstances();
 
   constructor(
     private readonly writer: Writer,
@@ -58,17 +60,54 @@ export class SqliteReactorStore implements ReactorStore {
     if (!Array.isArray(ops)) {
       throw new ValidationError("commit takes an array of operations", { field: "ops" });
     }
-    return this.writer.run((effects) => {
+    const committed = this.writer.run((effects) => {
       const result: CommitResult = { executions: [], instances: [] };
       for (let i = 0; i < ops.length; i++) {
+        const op = ops[i] as WriteOp;
+        if (op?.op === "execution.transition") {
+          i = this.#transitions(ops, i, result) - 1;
+          continue;
+        }
         try {
-          this.#apply(ops[i] as WriteOp, effects, result);
+          this.#apply(op, effects, result);
         } catch (err) {
           throw locate(err, i, ops[i]);
         }
       }
       return result;
     });
+    // Only now, with the transaction durable, may its instances be served from memory; one
+    // whose status the same commit changed is stored differently from what create returned.
+    if (committed.instances.length > 0) {
+      const moved = new Set<string>();
+      for (const op of ops) if (op.op === "instance.status") moved.add(op.id);
+      for (const { instance, duplicate } of committed.instances)
+        if (!duplicate && !moved.has(instance.id)) this.#fresh.remember(instance);
+    }
+    return committed;
+  }
+
+  /**
+   * Applies the run of consecutive transitions of one execution starting at `start` with one
+   * read and one write of its row (an in-process runner's `running` and `succeeded`); returns
+   * the index after the run.
+   */
+  #transitions(ops: WriteOp[], start: number, result: CommitResult): number {
+    const first = ops[start] as Extract<WriteOp, { op: "execution.transition" }>;
+    const steps: Array<{ to: ExecutionStatus; options?: TransitionOptions }> = [];
+    let end = start;
+    for (; end < ops.length; end++) {
+      const op = ops[end];
+      if (op?.op !== "execution.transition" || op.id !== first.id) break;
+      steps.push({ to: op.to, ...(op.options ? { options: op.options } : {}) });
+    }
+    try {
+      result.executions.push(...this.shared.executions.transitions(first.id, steps));
+    } catch (err) {
+      const step = err instanceof StepError ? err.step : 0;
+      throw locate(err instanceof StepError ? err.cause : err, start + step, ops[start + step]);
+    }
+    return end;
   }
 
   #apply(op: WriteOp, effects: TxEffects, result: CommitResult): void {
@@ -99,6 +138,7 @@ export class SqliteReactorStore implements ReactorStore {
         return;
       }
       case "instance.status":
+        this.#fresh.forget(op.id);
         this.#instances.setStatus(op.id, op.status, op.error);
         return;
       case "enforcement.create":
@@ -146,7 +186,7 @@ export class SqliteReactorStore implements ReactorStore {
   }
 
   async getInstance(id: string): Promise<TriggerInstance | null> {
-    return this.#instances.get(id);
+    return this.#fresh.get(id) ?? this.#instances.get(id);
   }
 
   async listInstances(
@@ -177,6 +217,40 @@ export class SqliteReactorStore implements ReactorStore {
 
   async listTraces(filter: { trace_tag?: string }, page: Page): Promise<PageResult<Trace>> {
     return this.#traces.list(filter, page);
+  }
+}
+
+/**
+ * Trigger instances this store created and that nothing has moved on since: the rules worker
+ * reads each new instance once, right after its webhook committed it, and would otherwise read
+ * back and decode the row just written. An instance leaves when its status changes (in this
+ * store) or when newer ones push it out; instances created elsewhere are always read from disk.
+ */
+class FreshInstances {
+  static readonly LIMIT = 20_000;
+  readonly #byId = new Map<string, TriggerInstance>();
+
+  remember(instance: TriggerInstance): void {
+    if (instance.status !== "pending") return;
+    this.#byId.set(instance.id, instance);
+    if (this.#byId.size > FreshInstances.LIMIT) {
+      const oldest = this.#byId.keys().next().value;
+      if (oldest !== undefined) this.#byId.delete(oldest);
+    }
+  }
+
+  forget(id: string): void {
+    this.#byId.delete(id);
+  }
+
+  /**
+   * Hands an instance out once (the next read goes to disk), so no two readers share one
+   * object and a reader that changes what it got cannot change what the next one gets.
+   */
+  get(id: string): TriggerInstance | undefined {
+    const hit = this.#byId.get(id);
+    if (hit) this.#byId.delete(id);
+    return hit;
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * Traces on SQLite. A link finds the newest trace with the tag, or starts one, and appends the
- * component to the list of its kind inside SQL (json_insert), so a link never decodes and
- * re-encodes the whole trace in JavaScript.
+ * component as a row of trace_components (append-only: no stored document is rewritten); a
+ * trace is read back with its components in the order they were linked.
  */
 
 import type { Database, Statement } from "better-sqlite3";
-import { ConflictError, ValidationError } from "../../../core/errors.ts";
+import { ConflictError, SquallError, ValidationError } from "../../../core/errors.ts";
 import type { Trace, TraceComponent, TraceComponentKind } from "../../../core/reactor/model.ts";
 import type { Page, PageResult } from "../contract.ts";
 import {
@@ -25,25 +25,16 @@ interface TraceRow {
   id: string;
   trace_tag: string;
   start_timestamp: string;
-  trigger_instances: string;
-  rules: string;
-  action_executions: string;
 }
 
-function toTrace(row: TraceRow): Trace {
-  const list = (column: keyof typeof row) =>
-    parseJson<TraceComponent[]>(row[column], `traces.${column} (id ${row.id})`);
-  return {
-    id: row.id,
-    trace_tag: row.trace_tag,
-    trigger_instances: list("trigger_instances"),
-    rules: list("rules"),
-    action_executions: list("action_executions"),
-    start_timestamp: row.start_timestamp,
-  };
-}
+/** The list of a trace that holds each kind of component. */
+const LIST_OF = {
+  trigger_instance: "trigger_instances",
+  rule: "rules",
+  action_execution: "action_executions",
+} as const satisfies Record<TraceComponentKind, keyof Trace>;
 
-const KINDS = Object.keys(sql.TRACE_LIST_COLUMN) as TraceComponentKind[];
+const KINDS = Object.keys(LIST_OF) as TraceComponentKind[];
 
 export interface TraceLink {
   trace_tag: string;
@@ -71,7 +62,8 @@ function checkedComponent(component: TraceComponent): TraceComponent {
 export class TraceTable {
   readonly #newestByTag: Statement<[string], { id: string }>;
   readonly #insert: Statement;
-  readonly #append: Record<TraceComponentKind, Statement>;
+  readonly #append: Statement;
+  readonly #components: Statement<[string], { kind: TraceComponentKind; component: string }>;
   readonly #get: Statement<[string], TraceRow>;
 
   constructor(
@@ -80,11 +72,8 @@ export class TraceTable {
   ) {
     this.#newestByTag = db.prepare(sql.NEWEST_TRACE_BY_TAG);
     this.#insert = db.prepare(sql.INSERT_TRACE);
-    this.#append = {
-      trigger_instance: db.prepare(sql.appendTraceSql("trigger_instance")),
-      rule: db.prepare(sql.appendTraceSql("rule")),
-      action_execution: db.prepare(sql.appendTraceSql("action_execution")),
-    };
+    this.#append = db.prepare(sql.INSERT_TRACE_COMPONENT);
+    this.#components = db.prepare(sql.TRACE_COMPONENTS);
     this.#get = db.prepare(sql.GET_TRACE);
   }
 
@@ -98,33 +87,28 @@ export class TraceTable {
       );
     }
     const component = checkedComponent(link.component);
-    const json = JSON.stringify(component);
-    const existing = this.#newestByTag.get(link.trace_tag);
-    if (existing) {
-      this.#append[link.kind].run({ id: existing.id, component: json });
-      return;
-    }
-    const id = requireId(link.trace_id, "trace_id");
-    const lists = { trigger_instances: "[]", rules: "[]", action_executions: "[]" };
-    lists[sql.TRACE_LIST_COLUMN[link.kind]] = `[${json}]`;
-    try {
-      this.#insert.run({
-        id,
-        trace_tag: link.trace_tag,
-        start_timestamp: component.updated_at,
-        ...lists,
-      });
-    } catch (err) {
-      if (sqliteCode(err) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-        throw new ConflictError(`trace ${id} already exists with another tag`, { cause: err });
+    let id = this.#newestByTag.get(link.trace_tag)?.id;
+    if (id === undefined) {
+      id = requireId(link.trace_id, "trace_id");
+      try {
+        this.#insert.run({
+          id,
+          trace_tag: link.trace_tag,
+          start_timestamp: component.updated_at,
+        });
+      } catch (err) {
+        if (sqliteCode(err) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+          throw new ConflictError(`trace ${id} already exists with another tag`, { cause: err });
+        }
+        throw err;
       }
-      throw err;
     }
+    this.#append.run({ id, kind: link.kind, component: JSON.stringify(component) });
   }
 
   get(id: string): Trace | null {
     const row = this.#get.get(id);
-    return row ? toTrace(row) : null;
+    return row ? this.#toTrace(row) : null;
   }
 
   list(filter: { trace_tag?: string }, page: Page): PageResult<Trace> {
@@ -136,6 +120,23 @@ export class TraceTable {
     const { total } = this.lists.get(sql.countSql("traces", conditions)).get(...params) as {
       total: number;
     };
-    return { items: rows.map(toTrace), total };
+    return { items: rows.map((row) => this.#toTrace(row)), total };
+  }
+
+  #toTrace(row: TraceRow): Trace {
+    const trace: Trace = {
+      id: row.id,
+      trace_tag: row.trace_tag,
+      trigger_instances: [],
+      rules: [],
+      action_executions: [],
+      start_timestamp: row.start_timestamp,
+    };
+    for (const { kind, component } of this.#components.all(row.id)) {
+      const list = LIST_OF[kind];
+      if (!list) throw new SquallError(`trace ${row.id} has a component of unknown kind ${kind}`);
+      trace[list].push(parseJson<TraceComponent>(component, `trace_components (trace ${row.id})`));
+    }
+    return trace;
   }
 }

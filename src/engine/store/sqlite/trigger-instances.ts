@@ -158,7 +158,20 @@ export class InstanceTable {
       }
       throw err;
     }
-    return { instance: toInstance(row), duplicate: false };
+    // The payload just serialised is returned as decoded from that text (a copy, as stored).
+    return {
+      instance: {
+        id,
+        trigger: row.trigger,
+        payload: JSON.parse(row.payload) as Record<string, unknown>,
+        occurrence_time: occurrence,
+        status,
+        trace_tag: row.trace_tag,
+        idempotency_key: key,
+        error: null,
+      },
+      duplicate: false,
+    };
   }
 
   /** In the caller's transaction. `error` replaces the stored one; omitted, it is cleared. */

@@ -4,8 +4,6 @@
  * from the fixed fragments below, never from caller text.
  */
 
-import type { TraceComponentKind } from "../../../../core/reactor/model.ts";
-
 // Triggers --------------------------------------------------------------------------------------
 
 export const UPSERT_TRIGGER = `
@@ -112,30 +110,22 @@ export const ENFORCEMENT_FILTER_SQL = {
 
 // Traces ----------------------------------------------------------------------------------------
 
-export const TRACE_COLUMNS =
-  "id, trace_tag, start_timestamp, trigger_instances, rules, action_executions";
+export const TRACE_COLUMNS = "id, trace_tag, start_timestamp";
 
 /** Hot (every trace.link). The last entry for the tag in traces_by_tag: one seek. */
 export const NEWEST_TRACE_BY_TAG =
   "SELECT id FROM traces WHERE trace_tag = ? ORDER BY id DESC LIMIT 1";
 
 export const INSERT_TRACE = `
-  INSERT INTO traces (${TRACE_COLUMNS})
-  VALUES (@id, @trace_tag, @start_timestamp, @trigger_instances, @rules, @action_executions)`;
+  INSERT INTO traces (${TRACE_COLUMNS}) VALUES (@id, @trace_tag, @start_timestamp)`;
 
-/** The column holding each kind of component; constants, so safe to splice into SQL. */
-export const TRACE_LIST_COLUMN = {
-  trigger_instance: "trigger_instances",
-  rule: "rules",
-  action_execution: "action_executions",
-} as const satisfies Record<TraceComponentKind, string>;
+/** Hot (every trace.link): an append; seq (the rowid) keeps the components' order. */
+export const INSERT_TRACE_COMPONENT = `
+  INSERT INTO trace_components (trace_id, kind, component) VALUES (@id, @kind, @component)`;
 
-/** Hot. Primary-key update; json_insert at `$[#]` appends without decoding the list in JS. */
-export function appendTraceSql(kind: TraceComponentKind): string {
-  const column = TRACE_LIST_COLUMN[kind];
-  return `UPDATE traces SET ${column} = json_insert(${column}, '$[#]', json(@component))
-    WHERE id = @id`;
-}
+/** trace_components_by_trace: one range scan, in insertion order. */
+export const TRACE_COMPONENTS = `
+  SELECT kind, component FROM trace_components WHERE trace_id = ? ORDER BY seq`;
 
 export const GET_TRACE = `SELECT ${TRACE_COLUMNS} FROM traces WHERE id = ?`;
 
