@@ -6,6 +6,7 @@
  */
 
 import { RenderError } from "../../errors.ts";
+import { OrquestaExpressionError } from "../jinja/orquesta.ts";
 import { PythonError } from "../python/errors.ts";
 import { fromPlain } from "./convert.ts";
 import { compileYaql, type YaqlOptions } from "./engine.ts";
@@ -29,7 +30,7 @@ export function hasYaqlExpressions(text: string): boolean {
 
 function errorName(err: unknown): string {
   if (err instanceof YaqlException) return err.pyName;
-  if (err instanceof PythonError) return err.pyType;
+  if (err instanceof PythonError || err instanceof OrquestaExpressionError) return err.pyType;
   return err instanceof Error ? err.name : "Exception";
 }
 

@@ -10,6 +10,7 @@ import { type Dict, deepCopy, mergeDicts, sameValue } from "./data.ts";
 import { InvalidWorkflowStatusTransition, RenderingError, UnreachableJoinError } from "./errors.ts";
 import { WorkflowGraph } from "./graph.ts";
 import type { ConductorHost, InboundStatus, LogEntry } from "./host.ts";
+import { newItems, notStarted, summarize } from "./items.ts";
 import {
   type MachineHost,
   processWorkflowEventOnTask,
@@ -69,6 +70,8 @@ export class WorkflowConductor implements MachineHost, ConductorHost {
   private readonly inputs: Dict;
   private readonly flow: TaskFlow;
   readonly callbacks: OrquestaCallbacks | undefined;
+  /** With-items renderings by staged entry (memory only; rebuilt once after deserialize). */
+  private readonly rendered = new WeakMap<StagedTask, { inputs: number; task: NextTask }>();
 
   constructor(
     readonly spec: WorkflowSpec,
@@ -194,7 +197,7 @@ export class WorkflowConductor implements MachineHost, ConductorHost {
   renderWorkflowOutput(): void {
     const status = this.getWorkflowStatus();
     if (!isIn(status, COMPLETED) || this.outputs) return;
-    const ctx = { ...this.getWorkflowTerminalContext(), __state: this.state.serialize() };
+    const ctx = { ...this.getWorkflowTerminalContext(), __state: this.state.view() };
     const r = renderRolling(this.spec.output, ctx, this.callbacks);
     if (Object.keys(r.values).length > 0) this.outputs = r.values;
     if (r.errors.length > 0) {
@@ -277,12 +280,19 @@ export class WorkflowConductor implements MachineHost, ConductorHost {
 
   /** Renders one staged task for the host. Throws on a rendering error. */
   getTask(taskId: string, route: number): NextTask & { hasItems: boolean } {
+    const staged = this.state.getStaged(taskId, route);
+    const cached = staged ? this.rendered.get(staged) : undefined;
+    // A with-items task is rendered in full once (so a bad item fails the task when it is
+    // first handed out, as in Orquesta); later calls reuse that rendering and only pick items.
+    if (cached && staged && cached.inputs === staged.ctxs.in.length && staged.items) {
+      return { ...cached.task, actions: cached.task.actions, hasItems: true };
+    }
     const base =
       this.getTaskInitialContext(taskId, route) ?? deepCopy(this.state.contexts[0] ?? {});
     const ctx: Dict = {
       ...base,
       __current_task: { id: taskId, route },
-      __state: this.state.serialize(),
+      __state: this.state.view(),
     };
     const taskSpec = taskSpecOf(this.spec, taskId);
     const actions = renderActions(taskSpec, ctx, this.callbacks);
@@ -313,6 +323,7 @@ export class WorkflowConductor implements MachineHost, ConductorHost {
       task.hasItems = true;
       task.items_count = actions.length;
       task.concurrency = evaluate(taskSpec.with.concurrency, ctx, this.callbacks);
+      if (staged) this.rendered.set(staged, { inputs: staged.ctxs.in.length, task: { ...task } });
     }
     return task;
   }
@@ -345,20 +356,18 @@ export class WorkflowConductor implements MachineHost, ConductorHost {
   /** Hands out only not-started items, within the concurrency limit. */
   private trimItems(task: NextTask, staged: StagedTask): void {
     const count = task.items_count ?? 0;
-    if (!staged.items || staged.items.length === 0) {
-      staged.items = Array.from({ length: count }, () => ({ status: "null" as Status }));
-    }
+    if (!staged.items || staged.items.length === 0) staged.items = newItems(count);
     const items = staged.items;
-    const pairs = task.actions.map((a, i) => [a, items[i]] as const);
-    const notRun = pairs.filter(([, i]) => i?.status === "null").map(([a]) => a);
-    const active = pairs.filter(([, i]) => isIn(i?.status, ACTIVE)).length;
+    const all = task.actions;
+    let limit = Number.POSITIVE_INFINITY;
     if (task.concurrency !== null && task.concurrency !== undefined) {
       let c = asInt(task.concurrency) ?? Number(task.concurrency);
       if (c <= 0) c = 1;
       task.concurrency = c;
-      const available = c - active;
-      task.actions = available > 0 ? notRun.slice(0, available) : [];
-    } else task.actions = notRun;
+      limit = c - summarize(items).count(ACTIVE);
+    }
+    const ids = limit > 0 ? notStarted(items, Math.min(limit, all.length)) : [];
+    task.actions = ids.flatMap((i) => (all[i] ? [all[i]] : []));
   }
 
   updateTaskState(...args: Parameters<TaskFlow["update"]>): ReturnType<TaskFlow["update"]> {

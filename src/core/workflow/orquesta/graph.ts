@@ -41,6 +41,8 @@ function byName<T>(items: T[], key: (t: T) => string): T[] {
 /** Spec-level navigation that the graph and the inspector share. */
 export class TaskNavigator {
   private readonly cycleCache = new Map<string, boolean>();
+  /** The spec never changes, so each answer is computed once (the conductor asks per event). */
+  private readonly prevCache = new Map<string, { from: string; ref: number }[]>();
 
   constructor(readonly spec: WorkflowSpec) {}
 
@@ -53,12 +55,16 @@ export class TaskNavigator {
   }
 
   prevTasks(task: string): { from: string; ref: number }[] {
+    const cached = this.prevCache.get(task);
+    if (cached) return cached;
     const out: { from: string; ref: number }[] = [];
     for (const name of this.spec.tasks.keys()) {
       for (const t of this.nextTargets(name))
         if (t.to === task) out.push({ from: name, ref: t.ref });
     }
-    return byName(out, (t) => t.from);
+    const sorted = byName(out, (t) => t.from);
+    this.prevCache.set(task, sorted);
+    return sorted;
   }
 
   startTasks(): string[] {
@@ -156,15 +162,29 @@ export class WorkflowGraph {
 
   /** Outbound edges in the order the conductor evaluates them: by target name. */
   nextTransitions(id: string): Edge[] {
-    return byName(
-      this.edges.filter((e) => e.from === id),
-      (e) => e.to,
-    );
+    let cached = this.nextCache.get(id);
+    if (!cached) {
+      cached = byName(
+        this.edges.filter((e) => e.from === id),
+        (e) => e.to,
+      );
+      this.nextCache.set(id, cached);
+    }
+    return cached;
   }
 
   prevTransitions(id: string): Edge[] {
-    return this.edges.filter((e) => e.to === id);
+    let cached = this.prevCache.get(id);
+    if (!cached) {
+      cached = this.edges.filter((e) => e.to === id);
+      this.prevCache.set(id, cached);
+    }
+    return cached;
   }
+
+  /** Edges by task, filled on first use (edges are fixed once the graph is composed). */
+  private readonly nextCache = new Map<string, Edge[]>();
+  private readonly prevCache = new Map<string, Edge[]>();
 
   inCycle(id: string): boolean {
     return this.nav.inCycle(id);

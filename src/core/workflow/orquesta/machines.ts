@@ -4,6 +4,7 @@
  * raw event leads to different statuses depending on what else is running.
  */
 
+import { anyAbended, anyIncomplete, summarize } from "./items.ts";
 import { TASK_TRANSITIONS, WORKFLOW_TRANSITIONS } from "./machine-tables.ts";
 import type { StagedTask, TaskStateEntry, WorkflowState } from "./state.ts";
 import { ABENDED, ACTIVE, CANCEL, COMPLETED, isIn, PAUSE, type Status } from "./statuses.ts";
@@ -63,15 +64,15 @@ function itemEventName(
   const name = `action_${status}`;
   if (!ITEM_CONTEXT_STATUSES.includes(status)) return name;
   const staged = state.getStaged(entry.id, entry.route);
-  const others = (staged?.items ?? []).filter((_x, i) => i !== itemId).map((x) => x.status);
-  const active = others.some((s) => isIn(s, ACTIVE));
+  // The other items' statuses, counted rather than scanned (see items.ts).
+  const others = summarize(staged?.items ?? [], itemId);
+  const active = others.count(ACTIVE) > 0;
   const suffix = active ? "_task_active" : "_task_dormant";
-  if (!active && others.some((s) => s === "pending" || s === "paused"))
+  if (!active && (others.has("pending") || others.has("paused")))
     return `${name}${suffix}_items_paused`;
-  if (!active && others.some((s) => s === "canceled")) return `${name}${suffix}_items_canceled`;
-  if (!active && others.some((s) => isIn(s, ABENDED))) return `${name}${suffix}_items_failed`;
-  const incomplete = others.some((s) => !isIn(s, COMPLETED));
-  return `${name}${suffix}${incomplete ? "_items_incomplete" : "_items_completed"}`;
+  if (!active && others.has("canceled")) return `${name}${suffix}_items_canceled`;
+  if (!active && anyAbended(others)) return `${name}${suffix}_items_failed`;
+  return `${name}${suffix}${anyIncomplete(others) ? "_items_incomplete" : "_items_completed"}`;
 }
 
 function applyTask(entry: TaskStateEntry, eventName: string): void {
@@ -98,9 +99,9 @@ export function processWorkflowEventOnTask(
   let name = `workflow_${status}`;
   const staged = state.getStaged(entry.id, entry.route);
   if ((isIn(status, PAUSE) || isIn(status, CANCEL)) && staged?.items) {
-    const items = staged.items.map((i) => i.status);
-    name += items.some((s) => isIn(s, ACTIVE)) ? "_task_active" : "_task_dormant";
-    name += items.some((s) => !isIn(s, COMPLETED)) ? "_items_incomplete" : "_items_completed";
+    const items = summarize(staged.items);
+    name += items.count(ACTIVE) > 0 ? "_task_active" : "_task_dormant";
+    name += anyIncomplete(items) ? "_items_incomplete" : "_items_completed";
   }
   applyTask(entry, name);
 }

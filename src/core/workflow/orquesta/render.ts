@@ -36,13 +36,23 @@ export interface Rendered {
   errors: string[];
 }
 
+/**
+ * A context copy for rendering: values are copied (a publish must not alias them), but
+ * `__state` is the conductor's read-only view and is shared, not copied per expression.
+ */
+export function copyContext(ctx: Dict): Dict {
+  const out: Dict = {};
+  for (const [k, v] of Object.entries(ctx)) out[k] = k === "__state" ? v : deepCopy(v);
+  return out;
+}
+
 /** Renders `[name, value]` pairs in order against a rolling context. */
 export function renderRolling(
   pairs: [string, unknown][],
   ctx: Dict,
   callbacks?: OrquestaCallbacks,
 ): Rendered & { rolling: Dict } {
-  const rolling = deepCopy(ctx);
+  const rolling = copyContext(ctx);
   const values: Dict = {};
   const errors: string[] = [];
   for (const [name, value] of pairs) {
@@ -92,7 +102,14 @@ export function renderActions(
       },
     ];
   }
-  const text = task.with.items;
+  return evaluateItems(task, ctx, callbacks).map((item, idx) =>
+    renderItemAction(task, ctx, item, idx, callbacks),
+  );
+}
+
+/** A with-items task's items, each already shaped by the `x, y in ...` names. */
+export function evaluateItems(task: TaskSpec, ctx: Dict, callbacks?: OrquestaCallbacks): unknown[] {
+  const text = task.with?.items ?? "";
   const at = text.indexOf(" in ");
   const expr = at < 0 ? text.trim() : text.slice(at + 4).trim();
   const items = evaluate(expr, ctx, callbacks);
@@ -100,22 +117,33 @@ export function renderActions(
     throw new RenderingError("TypeError", `The value of "${expr}" is not type of list.`);
   }
   const keys = at < 0 ? null : text.slice(0, at).replaceAll(" ", "").split(",");
-  return items.map((raw, idx) => {
-    let item: unknown = raw;
+  return items.map((raw) => {
     if (keys && Array.isArray(raw)) {
       const d: Dict = {};
       keys.forEach((k, i) => {
         if (i < raw.length) d[k] = raw[i];
       });
-      item = d;
-    } else if (keys && keys.length === 1) item = { [keys[0] as string]: raw };
-    const itemCtx = { ...ctx, __current_item: item };
-    return {
-      action: evaluate(task.action, itemCtx, callbacks),
-      input: evaluate(task.input, itemCtx, callbacks),
-      item_id: idx,
-    };
+      return d;
+    }
+    if (keys && keys.length === 1) return { [keys[0] as string]: raw };
+    return raw;
   });
+}
+
+/** One item's action and input. */
+export function renderItemAction(
+  task: TaskSpec,
+  ctx: Dict,
+  item: unknown,
+  idx: number,
+  callbacks?: OrquestaCallbacks,
+): ActionSpec {
+  const itemCtx = { ...ctx, __current_item: item };
+  return {
+    action: evaluate(task.action, itemCtx, callbacks),
+    input: evaluate(task.input, itemCtx, callbacks),
+    item_id: idx,
+  };
 }
 
 /** Publishes of one transition, against a copy of the task's current context. */

@@ -5,6 +5,7 @@
  */
 
 import { deepCopy } from "./data.ts";
+import { anyActive } from "./items.ts";
 import { ACTIVE, isIn, type Status } from "./statuses.ts";
 
 export interface TaskRetryState {
@@ -73,6 +74,15 @@ export class WorkflowState implements WorkflowStateData {
     };
     if (this.reruns.length > 0) data.reruns = deepCopy(this.reruns);
     return data;
+  }
+
+  /**
+   * What expressions read as `__state` (task_status(), task(), succeeded(), ...): the parts they
+   * use, by reference. Copying the whole state for every evaluation made each task event cost
+   * O(state), and a with-items task's item list is most of the state.
+   */
+  view(): Pick<WorkflowStateData, "tasks" | "sequence" | "routes" | "status"> {
+    return { tasks: this.tasks, sequence: this.sequence, routes: this.routes, status: this.status };
   }
 
   static deserialize(data: WorkflowStateData): WorkflowState {
@@ -155,7 +165,7 @@ export class WorkflowState implements WorkflowStateData {
   removeStaged(id: string, route: number): void {
     const staged = this.getStaged(id, route);
     if (!staged) return;
-    if ((staged.items ?? []).some((i) => isIn(i.status, ACTIVE))) return;
+    if (staged.items && anyActive(staged.items)) return;
     this.staged.splice(this.staged.indexOf(staged), 1);
   }
 

@@ -15,6 +15,7 @@ import {
 } from "./errors.ts";
 import type { Edge } from "./graph.ts";
 import type { ConductorHost } from "./host.ts";
+import { setItemStatus } from "./items.ts";
 import {
   type EngineCommand,
   eventStatus,
@@ -22,7 +23,7 @@ import {
   processTaskExecution,
   type TaskEvent,
 } from "./machines.ts";
-import { asInt, describeError, evaluate, renderPublish } from "./render.ts";
+import { asInt, copyContext, describeError, evaluate, renderPublish } from "./render.ts";
 import { isEngineCommand, taskSpecOf } from "./spec.ts";
 import { type StagedTask, type TaskStateEntry, taskKey } from "./state.ts";
 import { ABENDED, ACTIVE, COMPLETED, isIn, STARTING } from "./statuses.ts";
@@ -101,7 +102,7 @@ export class TaskFlow {
     }
     if (staged && !staged.items) state.removeStaged(taskId, route);
     if (staged && event.type === "item" && staged.items) {
-      staged.items[event.itemId] = { status: event.status };
+      setItemStatus(staged.items, event.itemId, event.status);
     }
     if (status === "failed") {
       const result = event.type === "engine" ? null : (event.result ?? null);
@@ -155,7 +156,7 @@ export class TaskFlow {
     return {
       ...this.c.getTaskContext(entry.ctxs.in),
       __current_task: { id: entry.id, route: entry.route, result },
-      __state: this.state.serialize(),
+      __state: this.state.view(),
     };
   }
 
@@ -201,7 +202,7 @@ export class TaskFlow {
       if (!entry.next[tid]) continue;
       const transition = taskSpec.next[t.ref];
       const publish = transition?.do.includes(t.to)
-        ? renderPublish(transition.publish, deepCopy(currentCtx), c.callbacks)
+        ? renderPublish(transition.publish, copyContext(currentCtx), c.callbacks)
         : { values: {}, errors: [] };
       if (publish.errors.length > 0) {
         for (const message of publish.errors) {
@@ -308,9 +309,10 @@ export class TaskFlow {
       if (c.errors[i]?.task_id === taskId) c.errors.splice(i, 1);
     }
     if (taskSpecOf(c.spec, taskId).with) {
-      for (const item of staged?.items ?? []) {
-        if (resetItems || isIn(item.status, ABENDED)) item.status = "null";
-      }
+      const items = staged?.items ?? [];
+      items.forEach((item, i) => {
+        if (resetItems || isIn(item.status, ABENDED)) setItemStatus(items, i, "null");
+      });
     } else {
       this.addTaskState(taskId, route, ctxs, prev);
       state.addStaged(taskId, route, ctxs, prev, true);
