@@ -1,0 +1,1 @@
+"""Squall's own Python support code for actions and sensors (standard library only)."""
