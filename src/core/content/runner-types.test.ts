@@ -13,6 +13,7 @@ describe("built-in runner types", () => {
       "inquirer",
       "local-shell-cmd",
       "local-shell-script",
+      "nodejs",
       "noop",
       "orquesta",
       "python-script",

@@ -195,6 +195,33 @@ export const BUILTIN_RUNNER_TYPES: RunnerType[] = [
     },
   },
   {
+    // Squall's own: TypeScript/JavaScript actions written with src/sdk (`defineAction`);
+    // entry_point is a .ts/.mts/.js/.mjs file under the pack's actions/ directory.
+    name: "nodejs",
+    description: "Runs a TypeScript or JavaScript action written with Squall's SDK.",
+    enabled: true,
+    runner_parameters: {
+      env: { type: "object", description: "Environment variables given to the action process." },
+      timeout: {
+        type: "integer",
+        default: 600,
+        description: "Seconds the action may run before it is killed.",
+      },
+    },
+    output_key: "result",
+    output_schema: {
+      type: "object",
+      properties: {
+        result: ANY_VALUE,
+        stderr: { type: "string", required: true },
+        stdout: { type: "string", required: true },
+        exit_code: { type: "integer", required: true },
+        error: { type: "string" },
+      },
+      additionalProperties: false,
+    },
+  },
+  {
     name: "http-request",
     description: "Sends an HTTP request and returns the response.",
     enabled: true,
