@@ -30,7 +30,12 @@ import {
 import { ValidationError } from "../../core/errors.ts";
 import { pyStr } from "../../core/expr/pyvalue.ts";
 import type { Runner, RunnerOutcome, RunRequest } from "./contract.ts";
-import { type ProcessGroupResult, runProcessGroup } from "./process-group.ts";
+import {
+  childEnv,
+  type ProcessGroupResult,
+  requestHooks,
+  runProcessGroup,
+} from "./process-group.ts";
 import { buildScriptArgs } from "./shell-args.ts";
 
 export const LOCAL_SHELL_CMD = "local-shell-cmd";
@@ -143,18 +148,16 @@ async function execute(
     args,
     cwd: params.cwd,
     env: {
-      ...cleanBaseEnv(options.baseEnv ?? process.env),
+      ...childEnv(options.baseEnv ?? process.env),
       ...params.env,
       ...actionEnv(request, params.debug),
       ...secretEnv,
     },
     stdin: params.sudo && params.sudoPassword ? `${params.sudoPassword}\n` : undefined,
     timeoutMs: params.timeoutSeconds === null ? null : params.timeoutSeconds * 1000,
-    signal: request.signal,
-    onOutput: (stream, data) => request.output.write(stream, data),
+    ...requestHooks(request),
     killGraceMs: options.killGraceMs,
     maxCaptureBytes: options.maxCaptureBytes,
-    ...(request.onSpawn ? { onSpawn: request.onSpawn } : {}),
   });
   return toOutcome(result, params);
 }
@@ -168,14 +171,6 @@ function actionEnv(request: RunRequest, debug: boolean): Record<string, string> 
     ST2_ACTION_DEBUG: pyStr(debug),
   };
   if (request.authToken) env.ST2_ACTION_AUTH_TOKEN = request.authToken;
-  return env;
-}
-
-function cleanBaseEnv(base: Record<string, string | undefined>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(base)) {
-    if (value !== undefined && !key.startsWith("SQUALL_")) env[key] = value;
-  }
   return env;
 }
 
