@@ -200,14 +200,34 @@ export class SquallClient {
     }
     const headers: Record<string, string> = { accept };
     if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.config.token !== undefined) headers["x-auth-token"] = this.config.token;
-    try {
-      return await fetch(url, {
+    const { token, apiKey, session } = this.config;
+    if (token !== undefined) headers["x-auth-token"] = token;
+    else if (apiKey !== undefined) headers["st2-api-key"] = apiKey;
+    else {
+      const cached = session?.current();
+      if (cached !== undefined) headers["x-auth-token"] = cached;
+    }
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const attempt = () =>
+      fetch(url, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: payload,
         signal: timeout ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined,
       });
+    try {
+      const res = await attempt();
+      // Refused without a token of our own (none cached, or it expired or was revoked): log in
+      // with the local credentials file and try once more.
+      if (res.status === 401 && session) {
+        const renewed = await session.renew();
+        if (renewed !== undefined) {
+          await res.body?.cancel();
+          headers["x-auth-token"] = renewed;
+          return await attempt();
+        }
+      }
+      return res;
     } catch (err) {
       throw new ServerUnreachableError(this.config.url, networkReason(err), { cause: err });
     }

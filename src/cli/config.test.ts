@@ -5,7 +5,12 @@ import { DEFAULT_API_URL, resolveClientConfig, resolveOutputFormat } from "./con
 
 describe("resolveClientConfig", () => {
   const cases: Array<
-    [string, { url?: string }, Record<string, string>, { url: string; token?: string }]
+    [
+      string,
+      { url?: string },
+      Record<string, string>,
+      { url: string; token?: string; apiKey?: string },
+    ]
   > = [
     ["default", {}, {}, { url: DEFAULT_API_URL }],
     ["env", {}, { SQUALL_API_URL: "http://h:1/" }, { url: "http://h:1" }],
@@ -24,9 +29,18 @@ describe("resolveClientConfig", () => {
       { url: "http://h/squall" },
     ],
     ["token from env", {}, { SQUALL_AUTH_TOKEN: "t0k" }, { url: DEFAULT_API_URL, token: "t0k" }],
+    ["API key from env", {}, { SQUALL_API_KEY: "k3y" }, { url: DEFAULT_API_URL, apiKey: "k3y" }],
   ];
   for (const [title, options, env, expected] of cases) {
-    it(title, () => assert.deepEqual(resolveClientConfig(options, env), expected));
+    it(title, () => {
+      // Without a token or key the CLI logs in by itself (session); compare the rest.
+      const { session, ...rest } = resolveClientConfig(options, env);
+      assert.deepEqual(rest, expected);
+      assert.equal(
+        session !== undefined,
+        expected.token === undefined && expected.apiKey === undefined,
+      );
+    });
   }
 
   it("names the source of a bad URL", () => {

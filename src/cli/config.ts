@@ -5,6 +5,7 @@
  */
 
 import { ValidationError } from "../core/errors.ts";
+import { TokenSession } from "./credentials.ts";
 
 export const DEFAULT_API_URL = "http://127.0.0.1:9101";
 
@@ -20,6 +21,10 @@ export interface ClientConfig {
   /** Base URL of the server, without a trailing slash and without the `/api/v1` suffix. */
   url: string;
   token?: string;
+  /** Sent as St2-Api-Key (SQUALL_API_KEY). */
+  apiKey?: string;
+  /** Without a token or key: the cached login, renewed from the local credentials file. */
+  session?: TokenSession;
 }
 
 export function resolveClientConfig(
@@ -43,7 +48,10 @@ export function resolveClientConfig(
   // CLI adds those itself, so accept both spellings instead of producing /api/v1/api/v1 paths.
   const url = parsed.href.replace(/\/+$/, "").replace(/\/api(\/v1)?$/, "");
   const token = nonEmpty(env.SQUALL_AUTH_TOKEN);
-  return token === undefined ? { url } : { url, token };
+  if (token !== undefined) return { url, token };
+  const apiKey = nonEmpty(env.SQUALL_API_KEY);
+  if (apiKey !== undefined) return { url, apiKey };
+  return { url, session: new TokenSession(url, env) };
 }
 
 export function resolveOutputFormat(options: GlobalOptions): OutputFormat {

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import type { Execution } from "../../src/core/execution/model.ts";
 import { squall } from "../support/cli.ts";
 import { FIXTURES } from "../support/fixtures.ts";
-import { api, eventually, useSquallNode } from "../support/squall-process.ts";
+import { api, authHeaders, eventually, useSquallNode } from "../support/squall-process.ts";
 
 describe("squall CLI against a running server", () => {
   const running = useSquallNode({ SQUALL_PACKS_PATH: `${FIXTURES}/e2e` });
@@ -179,7 +179,7 @@ describe("squall CLI against a running server", () => {
   it("answers malformed requests with 400 and a reason", async () => {
     const res = await fetch(`${running.node.url}/api/v1/executions`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(await authHeaders(running.node.url)) },
       body: "{not json",
     });
     assert.equal(res.status, 400);

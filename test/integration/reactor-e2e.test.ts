@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Execution } from "../../src/core/execution/model.ts";
 import { FIXTURES } from "../support/fixtures.ts";
-import { api, eventually, useSquallNode } from "../support/squall-process.ts";
+import { api, authHeaders, eventually, useSquallNode } from "../support/squall-process.ts";
 
 async function post(
   url: string,
@@ -20,7 +20,7 @@ async function post(
 ) {
   const res = await fetch(`${url}/api/v1/webhooks/${hook}`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...(await authHeaders(url)), ...headers },
     body: JSON.stringify(body),
   });
   return {
@@ -160,7 +160,7 @@ describe("reactor end to end", () => {
   it("criteria patterns read the datastore", async () => {
     const put = await fetch(`${running.node.url}/api/v1/keys/allowed_env`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(await authHeaders(running.node.url)) },
       body: JSON.stringify({ name: "allowed_env", value: "qa" }),
     });
     assert.equal(put.status, 200, await put.text());
@@ -188,7 +188,7 @@ describe("reactor end to end", () => {
     assert.match(String(missing.body.faultstring), /nowhere/);
     const bad = await fetch(`${running.node.url}/api/v1/webhooks/deploy`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(await authHeaders(running.node.url)) },
       body: "{oops",
     });
     assert.equal(bad.status, 400);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { Execution } from "../../src/core/execution/model.ts";
 import { squall } from "../support/cli.ts";
-import { api, eventually, makeHome, startSquall } from "../support/squall-process.ts";
+import { api, authHeaders, eventually, makeHome, startSquall } from "../support/squall-process.ts";
 
 describe("squall up", () => {
   const cleanups: Array<() => void> = [];
@@ -24,7 +24,9 @@ describe("squall up", () => {
     const node = await startSquall(home());
     try {
       assert.match(node.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      const res = await fetch(`${node.url}/api/v1/actions?limit=1`);
+      const res = await fetch(`${node.url}/api/v1/actions?limit=1`, {
+        headers: await authHeaders(node.url),
+      });
       assert.equal(res.status, 200);
     } finally {
       await node.kill("SIGTERM");
@@ -74,7 +76,9 @@ describe("squall up", () => {
       "both executions to run",
     );
     // Someone following the slow execution's output must not hold the shutdown up.
-    const follower = await fetch(`${node.url}/stream/v1/executions/${slow.body.id}/output`);
+    const follower = await fetch(`${node.url}/stream/v1/executions/${slow.body.id}/output`, {
+      headers: await authHeaders(node.url),
+    });
     const reading = follower.text();
     await node.kill("SIGTERM");
     assert.equal(node.child.exitCode, 0, node.output());

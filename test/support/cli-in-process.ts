@@ -6,6 +6,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "../../src/cli/main.ts";
 import type { CliRuntime } from "../../src/cli/runtime.ts";
+import { homeOf } from "./squall-process.ts";
 
 export interface InProcessResult {
   code: number;
@@ -32,7 +33,8 @@ export async function runCliInProcess(
       err: (t) => {
         err += t;
       },
-      env: { SQUALL_API_URL: url },
+      // The node's home, so the CLI logs in with the credentials the node wrote there.
+      env: { SQUALL_API_URL: url, ...(homeOf(url) ? { SQUALL_HOME: homeOf(url) } : {}) },
       cwd,
     },
     exitCode: 0,

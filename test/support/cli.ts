@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { SQUALL_BIN } from "./squall-process.ts";
+import { homeOf, SQUALL_BIN } from "./squall-process.ts";
 
 export interface CliResult {
   code: number | null;
@@ -7,11 +7,17 @@ export interface CliResult {
   stderr: string;
 }
 
+function homeEnv(url: string): Record<string, string> {
+  const home = homeOf(url);
+  return home === undefined ? {} : { SQUALL_HOME: home };
+}
+
 /** Runs `squall <args>` as a real subprocess against `url`, killed after `timeoutMs`. */
 export function squall(url: string, args: string[], timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SQUALL_BIN, ...args], {
-      env: { ...process.env, SQUALL_API_URL: url, NO_COLOR: "1" },
+      // The node's home: the CLI logs in with the credentials the node wrote there.
+      env: { ...process.env, SQUALL_API_URL: url, NO_COLOR: "1", ...homeEnv(url) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

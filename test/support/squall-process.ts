@@ -4,7 +4,7 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
@@ -19,6 +19,54 @@ export interface SquallProcess {
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Authentication is on by default, so the helpers log in as the administrator the node created
+ * in its home (the credentials file), like the local CLI does. Homes by node URL, tokens by URL.
+ */
+const homesByUrl = new Map<string, string>();
+const tokensByUrl = new Map<string, Promise<string | undefined>>();
+
+/** The Squall home of a node started here, by its URL (for the CLI's automatic login). */
+export function homeOf(url: string): string | undefined {
+  return homesByUrl.get(url);
+}
+
+/** The administrator credentials a node wrote on first start; null when there are none. */
+export function adminCredentials(home: string): { username: string; password: string } | null {
+  const file = join(home, "credentials");
+  if (!existsSync(file)) return null;
+  const text = readFileSync(file, "utf8");
+  const username = /^username\s*=\s*(.+)$/m.exec(text)?.[1]?.trim();
+  const password = /^password\s*=\s*(.+)$/m.exec(text)?.[1]?.trim();
+  return username && password ? { username, password } : null;
+}
+
+async function login(base: string): Promise<string | undefined> {
+  const home = homesByUrl.get(base);
+  const credentials = home ? adminCredentials(home) : null;
+  if (!credentials) return undefined;
+  const basic = Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64");
+  const res = await fetch(`${base}/auth/v1/tokens`, {
+    method: "POST",
+    headers: { authorization: `Basic ${basic}` },
+  });
+  if (res.status !== 201)
+    throw new Error(`test login failed: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** Headers that authenticate as the node's administrator (empty when auth is off). */
+export async function authHeaders(base: string): Promise<Record<string, string>> {
+  let pending = tokensByUrl.get(base);
+  if (!pending) {
+    pending = login(base);
+    tokensByUrl.set(base, pending);
+    pending.catch(() => tokensByUrl.delete(base));
+  }
+  const token = await pending;
+  return token === undefined ? {} : { "x-auth-token": token };
 }
 
 export function makeHome(prefix = "squall-test-"): { home: string; cleanup: () => void } {
@@ -101,6 +149,10 @@ export async function startSquall(
       reject(new Error(`squall up exited with ${code} before it was ready:\n${out}`));
     });
   });
+  homesByUrl.set(url, home);
+  tokensByUrl.delete(url);
+  // Log in now, so a test's first request (or a kill timed after start-up) does not wait for it.
+  await authHeaders(url).catch(() => undefined);
   return {
     url,
     home,
@@ -119,9 +171,10 @@ export async function api<T = unknown>(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: T; headers: Headers }> {
+  const auth = await authHeaders(base);
   const res = await fetch(`${base}/api/v1${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: body === undefined ? auth : { ...auth, "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
