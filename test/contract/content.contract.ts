@@ -164,6 +164,31 @@ export function contentContract(open: OpenStore): void {
     });
   });
 
+  describe("content: single deletes (API)", () => {
+    test("delete removes one record of its kind and reports whether there was one", async ({
+      store,
+    }) => {
+      const c = store.content;
+      await c.upsertAction(action("a.one"));
+      await c.upsertRule(rule("a.r1"));
+      await c.upsertRule(rule("a.r2"));
+      await c.upsertTriggerType(triggerType("a.t"));
+      await c.upsertPolicy(policy("a.po", "a.one"));
+      const cases: Array<[string, () => Promise<boolean>, () => Promise<unknown>]> = [
+        ["action", () => c.deleteAction("a.one"), () => c.getAction("a.one")],
+        ["rule", () => c.deleteRule("a.r1"), () => c.getRule("a.r1")],
+        ["trigger type", () => c.deleteTriggerType("a.t"), () => c.getTriggerType("a.t")],
+        ["policy", () => c.deletePolicy("a.po"), () => c.getPolicy("a.po")],
+      ];
+      for (const [kind, remove, get] of cases) {
+        assert.equal(await remove(), true, kind);
+        assert.equal(await get(), null, kind);
+        assert.equal(await remove(), false, `${kind}: a second delete finds nothing`);
+      }
+      assert.deepEqual(refs(await c.listRules({}, {})), ["a.r2"], "other records stay");
+    });
+  });
+
   describe("content: pruning", () => {
     test("removes only the pack's unlisted resources of the given kinds", async ({ store }) => {
       const c = store.content;

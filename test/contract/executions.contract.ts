@@ -38,6 +38,24 @@ export function executionContract(open: OpenStore): void {
       assert.deepEqual(await store.executions.get(input.id), created);
     });
 
+    test("distinctValues lists each attribute's values once, sorted", async ({ store }) => {
+      const e = store.executions;
+      assert.deepEqual(await e.distinctValues("action"), []);
+      await e.create(newExecution({ context: { user: "bob", rule: { ref: "p.r" } } }));
+      await e.create(newExecution({ context: { user: "alice" } }));
+      await e.create(newExecution({ context: {}, action: { ref: "a.b", runner_type: "noop" } }));
+      await e.create(newExecution({ context: { user: "alice" }, status: "scheduled" }));
+      const cases: Array<[Parameters<typeof e.distinctValues>[0], Array<string | null>]> = [
+        ["action", ["a.b", "core.local"]],
+        ["runner", ["local-shell-cmd", "noop"]],
+        ["status", ["requested", "scheduled"]],
+        ["user", ["alice", "bob"]],
+        ["rule", [null, "p.r"]],
+      ];
+      for (const [field, want] of cases)
+        assert.deepEqual(await e.distinctValues(field), want, field);
+    });
+
     test("get of an unknown id is null", async ({ store }) => {
       assert.equal(await store.executions.get(newExecution().id), null);
     });

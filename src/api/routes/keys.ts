@@ -5,8 +5,10 @@
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ValidationError } from "../../core/errors.ts";
+import { ALL_SCOPE } from "../../engine/datastore/scope.ts";
 import type { DatastoreService, SetRequest } from "../../engine/datastore/service.ts";
-import { pageFrom, sendPage } from "../paging.ts";
+import { listOf, listQuery, responses } from "../openapi/schemas.ts";
+import { listOptions, project, readOrdered, reversedOrder, sendPage } from "../paging.ts";
 
 export interface KeyRoutesDeps {
   datastore: DatastoreService;
@@ -39,18 +41,42 @@ export function keyRoutes(app: FastifyInstance, deps: KeyRoutesDeps): void {
   const { datastore } = deps;
   const requester = (request: FastifyRequest) => deps.requester?.(request);
 
-  app.get<{ Querystring: Query }>("/keys", async (request, reply) => {
-    const q = request.query;
-    const page = pageFrom(q, 100);
-    const result = await datastore.list({
-      ...addressing(q),
-      requester: requester(request),
-      decrypt: booleanParam(q.decrypt, "decrypt"),
-      ...(q.prefix ? { prefix: q.prefix } : {}),
-      ...page,
-    });
-    return sendPage(reply, result);
-  });
+  app.get<{ Querystring: Query }>(
+    "/keys",
+    {
+      schema: {
+        description: "Lists key-value pairs of a scope (system by default), by name.",
+        querystring: listQuery(["scope", "user", "prefix", "decrypt"]),
+        response: responses(200, listOf("Key-value pairs.")),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      // Pairs are listed by name within a scope; `all` lists system then user pairs.
+      const options = listOptions(q, { sortable: ["name"] });
+      if (options.sort.length > 0 && q.scope === ALL_SCOPE)
+        throw new ValidationError(
+          "sort=name needs one scope (system or user); scope=all lists system pairs first",
+          { field: "sort" },
+        );
+      const common = {
+        ...addressing(q),
+        requester: requester(request),
+        decrypt: booleanParam(q.decrypt, "decrypt"),
+        ...(q.prefix ? { prefix: q.prefix } : {}),
+      };
+      const page = await readOrdered(
+        (p) => datastore.list({ ...common, ...p }),
+        options.page,
+        reversedOrder(options.sort, false),
+      );
+      return sendPage(
+        reply,
+        { total: page.total, items: page.items.map((k) => project(k, options)) },
+        options.page.limit,
+      );
+    },
+  );
 
   app.get<{ Params: { name: string }; Querystring: Query }>("/keys/:name", async (request) => {
     const q = request.query;

@@ -1,22 +1,37 @@
 /**
- * StackStorm's rule endpoints: rules (read, and update for `st2 rule enable|disable`), rule
- * views, rule types and rule enforcements.
+ * StackStorm's rule endpoints: rules (list, get, create, update for `st2 rule enable|disable`,
+ * delete), rule views and rule types. Rule enforcements are in rule-enforcements.ts.
+ *
+ * The reactor matches rules from memory, so every change reloads the rule index; a rule the
+ * reload cannot use (unknown trigger type, bad trigger parameters) is refused and undone.
  */
 
 import type { FastifyInstance } from "fastify";
 import type { RuleDef } from "../../core/content/model.ts";
+import { RULE_SCHEMA } from "../../core/content/schemas.ts";
 import { validateRule } from "../../core/content/validate.ts";
-import { NotFoundError, ValidationError } from "../../core/errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import { isParameterised } from "../../core/reactor/system-triggers.ts";
 import type { ContentStore } from "../../engine/store/contract.ts";
-import { pageFrom, sendPage } from "../paging.ts";
 import {
+  anyObject,
+  faultSchema,
+  listOf,
+  listQuery,
+  pathParams,
+  responses,
+} from "../openapi/schemas.ts";
+import { type ListOptions, listOptions, project, sendPage, sortRecords } from "../paging.ts";
+import { bodySchema, NO_FILE, orRefuse, packOf } from "./content-write.ts";
+import {
+  collectAll,
   isPlainObject,
   parseBool,
   type Query,
   type ReactorRouteDeps,
   refuseFilters,
 } from "./reactor-query.ts";
+import { ruleEnforcementRoutes } from "./rule-enforcements.ts";
 import { RulePresenter, restoreMaskedSecrets } from "./rule-view.ts";
 
 /** st2's RuleTypeAPI records (its ruletypes registrar); Squall has exactly these two. */
@@ -41,7 +56,7 @@ export const RULE_TYPES = [
 type RuleFilter = Parameters<ContentStore["listRules"]>[0];
 
 async function ruleFilter(q: Query, deps: ReactorRouteDeps): Promise<RuleFilter> {
-  refuseFilters(q, ["action", "user", "name"]);
+  refuseFilters(q, ["user"]);
   const filter: RuleFilter = {};
   if (q.pack) filter.pack = q.pack;
   if (q.enabled !== undefined && q.enabled !== "") filter.enabled = parseBool(q.enabled, "enabled");
@@ -116,82 +131,195 @@ async function updatedRule(
   return rule;
 }
 
+const RULE_BODY = bodySchema(RULE_SCHEMA, "A rule (st2's RuleAPI), as in a rule file.");
+const RULE_FILTERS = ["pack", "name", "action", "enabled", "trigger", "trigger_type"];
+const SORTABLE = ["ref", "name", "pack", "enabled"];
+
 export function ruleRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
   const { store } = deps;
   const presenter = () => new RulePresenter(store);
 
-  app.get<{ Querystring: Query }>("/rules", async (request, reply) => {
-    const page = await store.content.listRules(
-      await ruleFilter(request.query, deps),
-      pageFrom(request.query),
+  /** Rules are few: filtered and sorted in memory, then only the page is presented. */
+  const pageOf = async (q: Query, options: ListOptions) => {
+    const filter = await ruleFilter(q, deps);
+    const all = (await collectAll((p) => store.content.listRules(filter, p))).filter(
+      (r) => (!q.name || r.name === q.name) && (!q.action || r.action.ref === q.action),
     );
-    return sendPage(reply, { total: page.total, items: await presenter().many(page.items) });
-  });
-
-  app.get<{ Querystring: Query }>("/rules/views", async (request, reply) => {
-    const page = await store.content.listRules(
-      await ruleFilter(request.query, deps),
-      pageFrom(request.query),
-    );
-    const p = presenter();
-    return sendPage(reply, {
-      total: page.total,
-      items: await Promise.all(page.items.map((r) => p.view(r))),
-    });
-  });
-
-  app.get<{ Params: { ref: string } }>("/rules/views/:ref", async (request) =>
-    presenter().view(await requireRule(deps, request.params.ref)),
-  );
-
-  app.get<{ Params: { ref: string } }>("/rules/:ref", async (request) =>
-    presenter().one(await requireRule(deps, request.params.ref)),
-  );
-
-  app.put<{ Params: { ref: string }; Body: unknown }>("/rules/:ref", async (request) => {
-    const existing = await requireRule(deps, request.params.ref);
-    const rule = await updatedRule(deps, existing, request.body);
-    await store.content.upsertRule(rule);
-    // The reactor matches from memory: reload so the change applies to the next event.
-    const problem = problemFor(await deps.rules.reload(), rule.ref);
-    if (problem !== undefined && rule.enabled) {
-      // StackStorm refuses such a rule before storing it; put the previous one back.
-      await store.content.upsertRule(existing);
-      await deps.rules.reload();
-      throw new ValidationError(`rule ${rule.ref} was not updated: ${problem}`, {
-        file: existing.metadata_file,
-        field: "trigger",
-      });
-    }
-    return presenter().one(rule);
-  });
-
-  app.get("/ruletypes", async () => RULE_TYPES);
-
-  app.get<{ Params: { id: string } }>("/ruletypes/:id", async (request) => {
-    const found = RULE_TYPES.find((t) => t.id === request.params.id);
-    if (!found)
-      throw new NotFoundError(
-        `rule type ${request.params.id} does not exist (standard or backstop)`,
-      );
-    return found;
-  });
-
-  app.get<{ Querystring: Query }>("/ruleenforcements", async (request, reply) => {
-    const q = request.query;
-    refuseFilters(q, ["rule_id", "enforced_at", "enforced_at_gt", "enforced_at_lt"]);
-    const rule = q.rule_ref || q.rule;
-    const filter = {
-      ...(rule ? { rule } : {}),
-      ...(q.trigger_instance ? { trigger_instance: q.trigger_instance } : {}),
-      ...(q.execution ? { execution: q.execution } : {}),
+    const sorted = options.sort.length > 0 ? sortRecords(all, options.sort) : all;
+    const { offset, limit } = options.page;
+    return {
+      total: all.length,
+      items: sorted.slice(offset, limit === null ? undefined : offset + limit),
     };
-    return sendPage(reply, await store.reactor.listEnforcements(filter, pageFrom(q)));
-  });
+  };
 
-  app.get<{ Params: { id: string } }>("/ruleenforcements/:id", async (request) => {
-    const found = await store.reactor.getEnforcement(request.params.id);
-    if (!found) throw new NotFoundError(`rule enforcement ${request.params.id} does not exist`);
-    return found;
-  });
+  /** Stores the rule and reloads; when the reactor cannot use an enabled rule, undoes it. */
+  const apply = async (rule: RuleDef, previous: RuleDef | null) => {
+    await store.content.upsertRule(rule);
+    const problem = problemFor(await deps.rules.reload(), rule.ref);
+    if (problem === undefined || !rule.enabled) return;
+    // StackStorm refuses such a rule before storing it; put things back as they were.
+    if (previous) await store.content.upsertRule(previous);
+    else await store.content.deleteRule(rule.ref);
+    await deps.rules.reload();
+    throw new ValidationError(
+      `rule ${rule.ref} was not ${previous ? "updated" : "created"}: ${problem}`,
+      { ...(rule.metadata_file ? { file: rule.metadata_file } : {}), field: "trigger" },
+    );
+  };
+
+  app.get<{ Querystring: Query }>(
+    "/rules",
+    {
+      schema: {
+        description: "Lists rules.",
+        querystring: listQuery(RULE_FILTERS),
+        response: responses(200, listOf("Rules.")),
+      },
+    },
+    async (request, reply) => {
+      const options = listOptions(request.query, { sortable: SORTABLE });
+      const page = await pageOf(request.query, options);
+      const items = await presenter().many(page.items);
+      return sendPage(
+        reply,
+        { total: page.total, items: items.map((r) => project(r, options)) },
+        options.page.limit,
+      );
+    },
+  );
+
+  app.get<{ Querystring: Query }>(
+    "/rules/views",
+    {
+      schema: {
+        description: "Lists rules with their trigger's and action's descriptions.",
+        querystring: listQuery(RULE_FILTERS),
+        response: responses(200, listOf("Rules.")),
+      },
+    },
+    async (request, reply) => {
+      const options = listOptions(request.query, { sortable: SORTABLE });
+      const page = await pageOf(request.query, options);
+      const p = presenter();
+      const items = await Promise.all(page.items.map((r) => p.view(r)));
+      return sendPage(
+        reply,
+        { total: page.total, items: items.map((r) => project(r, options)) },
+        options.page.limit,
+      );
+    },
+  );
+
+  app.get<{ Params: { ref: string } }>(
+    "/rules/views/:ref",
+    {
+      schema: {
+        description: "One rule with its trigger's and action's descriptions.",
+        params: pathParams("ref"),
+        response: responses(200, anyObject("The rule.")),
+      },
+    },
+    async (request) => presenter().view(await requireRule(deps, request.params.ref)),
+  );
+
+  app.get<{ Params: { ref: string } }>(
+    "/rules/:ref",
+    {
+      schema: {
+        description: "One rule, by ref (which is also its id).",
+        params: pathParams("ref"),
+        response: responses(200, anyObject("The rule.")),
+      },
+    },
+    async (request) => presenter().one(await requireRule(deps, request.params.ref)),
+  );
+
+  app.post<{ Body: Record<string, unknown> }>(
+    "/rules",
+    {
+      schema: {
+        description: "Creates a rule (in the database; the pack's files are not changed).",
+        body: RULE_BODY,
+        response: responses(201, anyObject("The rule."), 400, 409),
+      },
+    },
+    async (request, reply) => {
+      const rule = orRefuse(
+        validateRule(request.body, { pack: packOf(request.body), file: NO_FILE }),
+      );
+      if (await store.content.getRule(rule.ref))
+        throw new ConflictError(`rule ${rule.ref} already exists; update it with PUT`);
+      await apply(rule, null);
+      void reply.code(201);
+      return presenter().one(rule);
+    },
+  );
+
+  app.put<{ Params: { ref: string }; Body: unknown }>(
+    "/rules/:ref",
+    {
+      schema: {
+        description: "Replaces a rule's definition (`st2 rule enable|disable` send it back).",
+        params: pathParams("ref"),
+        body: RULE_BODY,
+        response: responses(200, anyObject("The rule.")),
+      },
+    },
+    async (request) => {
+      const existing = await requireRule(deps, request.params.ref);
+      const rule = await updatedRule(deps, existing, request.body);
+      await apply(rule, existing);
+      return presenter().one(rule);
+    },
+  );
+
+  app.delete<{ Params: { ref: string } }>(
+    "/rules/:ref",
+    {
+      schema: {
+        description: "Deletes a rule.",
+        params: pathParams("ref"),
+        response: { 204: { description: "Deleted.", type: "null" }, 404: faultSchema },
+      },
+    },
+    async (request, reply) => {
+      const existing = await requireRule(deps, request.params.ref);
+      await store.content.deleteRule(existing.ref);
+      await deps.rules.reload();
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    "/ruletypes",
+    {
+      schema: {
+        description: "Lists rule types (standard and backstop).",
+        response: responses(200, listOf("Rule types.")),
+      },
+    },
+    async () => RULE_TYPES,
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/ruletypes/:id",
+    {
+      schema: {
+        description: "One rule type.",
+        params: pathParams("id"),
+        response: responses(200, anyObject("The rule type.")),
+      },
+    },
+    async (request) => {
+      const found = RULE_TYPES.find((t) => t.id === request.params.id);
+      if (!found)
+        throw new NotFoundError(
+          `rule type ${request.params.id} does not exist (standard or backstop)`,
+        );
+      return found;
+    },
+  );
+
+  ruleEnforcementRoutes(app, deps);
 }

@@ -8,8 +8,10 @@
  */
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ValidationError } from "../../core/errors.ts";
+import { NotFoundError, ValidationError } from "../../core/errors.ts";
 import type { DispatchResult } from "../../engine/reactor/dispatcher.ts";
+import { anyObject, listOf, listQuery, pathParams, responses } from "../openapi/schemas.ts";
+import { listOptions, pageInMemory, sendPage } from "../paging.ts";
 
 export interface WebhookDeps {
   dispatcher: {
@@ -37,6 +39,12 @@ function headerOptions(request: FastifyRequest): { traceTag?: string; idempotenc
 }
 
 export function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): void {
+  // In a child context, so the extra body parsers below apply to webhooks only: every other
+  // route keeps answering 415 to a form or text body.
+  void app.register(async (scope) => webhookScope(scope, deps));
+}
+
+function webhookScope(app: FastifyInstance, deps: WebhookDeps): void {
   // StackStorm accepts form posts and plain text too; keep the raw text for anything not JSON.
   app.addContentTypeParser(
     ["application/x-www-form-urlencoded"],
@@ -49,7 +57,41 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): void {
     (_req, body, done) => done(null, body),
   );
 
-  app.get("/webhooks", async () => deps.dispatcher.listWebhooks());
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    "/webhooks",
+    {
+      schema: {
+        description:
+          "Lists the webhooks enabled rules listen on (their core.st2.webhook triggers).",
+        querystring: listQuery(["url"]),
+        response: responses(200, listOf("Webhook triggers, each with its url.")),
+      },
+    },
+    async (request, reply) => {
+      const options = listOptions(request.query, { sortable: ["url", "ref", "name"] });
+      const url = request.query.url;
+      const all = (await deps.dispatcher.listWebhooks()).filter((w) => !url || w.url === url);
+      return sendPage(reply, pageInMemory(all, options), options.page.limit);
+    },
+  );
+
+  app.get<{ Params: { "*": string } }>(
+    "/webhooks/*",
+    {
+      schema: {
+        description: "The webhook trigger listening at one url (the first, as st2 answers).",
+        params: pathParams("*"),
+        response: responses(200, anyObject("The webhook trigger.")),
+      },
+    },
+    async (request) => {
+      const url = request.params["*"].replace(/^\/+|\/+$/g, "");
+      const found = (await deps.dispatcher.listWebhooks()).filter((w) => w.url === url);
+      const [first] = found;
+      if (!first) throw new NotFoundError(`no webhook is registered at "${url}"`);
+      return first;
+    },
+  );
 
   app.post<{ Params: { "*": string } }>("/webhooks/*", async (request, reply) => {
     const url = request.params["*"].replace(/^\/+|\/+$/g, "");

@@ -74,23 +74,17 @@ async function listAll(
 }
 
 /**
- * Refs already stored for this pack whose metadata file failed to load this time. They are
- * kept rather than pruned: a typo being fixed should not delete a rule that is in use.
+ * Refs already stored for this pack that survive although this registration did not load them:
+ * - those whose metadata file failed to load this time: a typo being fixed should not delete a
+ *   rule that is in use;
+ * - those created through the API, which have no metadata file: StackStorm's registrars never
+ *   remove them either, so `st2 pack register` after `st2 rule create` keeps the rule.
  */
 async function heldBack(
   store: ContentStore,
   pack: string,
   brokenFiles: Set<string>,
 ): Promise<Record<PrunableKind, string[]>> {
-  const held: Record<PrunableKind, string[]> = {
-    action: [],
-    rule: [],
-    sensor: [],
-    trigger_type: [],
-    alias: [],
-    policy: [],
-  };
-  if (brokenFiles.size === 0) return held;
   const f = { pack };
   const listings: Record<PrunableKind, Listed[]> = {
     action: await listAll((p) => store.listActions(f, p)),
@@ -100,9 +94,14 @@ async function heldBack(
     alias: await listAll((p) => store.listAliases(f, p)),
     policy: await listAll((p) => store.listPolicies(f, p)),
   };
-  for (const kind of Object.keys(held) as PrunableKind[]) {
+  const held = {} as Record<PrunableKind, string[]>;
+  for (const kind of Object.keys(listings) as PrunableKind[]) {
     held[kind] = listings[kind]
-      .filter((x) => x.metadata_file !== undefined && brokenFiles.has(x.metadata_file))
+      .filter(
+        (x) =>
+          x.metadata_file === "" ||
+          (x.metadata_file !== undefined && brokenFiles.has(x.metadata_file)),
+      )
       .map((x) => x.ref);
   }
   return held;
@@ -145,7 +144,15 @@ export async function registerPacks(
   paths: string[],
   options: RegisterOptions = {},
 ): Promise<RegistrationReport> {
-  for (const runner of BUILTIN_RUNNER_TYPES) await store.upsertRunnerType(runner);
+  for (const runner of BUILTIN_RUNNER_TYPES) {
+    // As StackStorm's runner registrar: a runner an operator disabled stays disabled, while
+    // everything else about it follows the code. (Rules, actions and sensors, by contrast, take
+    // `enabled` from their files again, as in StackStorm.)
+    const stored = await store.getRunnerType(runner.name);
+    await store.upsertRunnerType(
+      stored && stored.enabled !== runner.enabled ? { ...runner, enabled: stored.enabled } : runner,
+    );
+  }
   const loadOptions: LoadOptions = { runnerTypes: await allRunnerTypes(store) };
   if (options.configsDir !== undefined) loadOptions.configsDir = options.configsDir;
 
