@@ -25,6 +25,11 @@ export type ResourceKind = string;
 /** Where the list command is not simply `squall <kind> list`. */
 const LIST_COMMAND: Record<string, string> = {
   "runner type": "squall runner list",
+  runner: "squall runner list",
+  "action alias": "squall action-alias list",
+  "policy type": "squall policy-type list",
+  "trigger type": "squall trigger list",
+  key: "squall key list",
 };
 
 /** A 404 on a specific resource, carrying enough to suggest the matching list command. */
@@ -89,8 +94,14 @@ export function describeError(err: unknown): string {
     return `${err.message} Run \`${err.listCommand}\` to see what exists.`;
   }
   if (err instanceof ApiError) {
-    if (err.status === 401 || err.status === 403) {
-      return `${err.faultstring} (HTTP ${err.status}). Set SQUALL_AUTH_TOKEN to a valid token.`;
+    if (err.status === 401) {
+      return `${err.faultstring} (HTTP 401). Log in with \`squall login <user>\`, or set SQUALL_AUTH_TOKEN or SQUALL_API_KEY.`;
+    }
+    if (err.status === 403) {
+      return `${err.faultstring} (HTTP 403). Check your roles with \`squall whoami\`; an administrator can grant more (\`squall role list\`).`;
+    }
+    if (err.status === 404 && err.faultstring.startsWith("no such endpoint")) {
+      return `The server at this address does not serve ${err.request} (HTTP 404). Is it an older Squall? Check the address with \`squall --url <url> ...\` or upgrade the server.`;
     }
     if (err.status >= 500) {
       return `The server failed: ${err.faultstring} (HTTP ${err.status} on ${err.request}). Check the server log.`;

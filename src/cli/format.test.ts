@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { cellText, getPath, renderData, renderRecord, renderTable, wrapCell } from "./format.ts";
+import {
+  cellText,
+  chooseColumns,
+  getPath,
+  renderData,
+  renderRecord,
+  renderTable,
+  setTableOptions,
+  type TableColumn,
+  wrapCell,
+} from "./format.ts";
 
 interface Row {
   id: string;
@@ -165,5 +175,49 @@ describe("getPath and renderData", () => {
     assert.deepEqual(JSON.parse(renderData("json", value) ?? ""), value);
     assert.deepEqual(parse(renderData("yaml", value) ?? ""), value);
     assert.equal(renderData("table", value), undefined);
+  });
+});
+
+describe("st2's -a/--attr and -w/--width", () => {
+  const rows = [{ id: "e1", status: "succeeded", context: { user: "stanley" } }];
+  const cols: TableColumn<(typeof rows)[number]>[] = [
+    { header: "id", value: (r) => r.id },
+    { header: "status", value: (r) => r.status },
+  ];
+  it("picks known columns and adds dotted attributes, in the order given", () => {
+    const chosen = chooseColumns(cols, { attrs: ["context.user", "id"], widths: [] });
+    assert.deepEqual(
+      chosen.map((c) => [c.header, c.value(rows[0] as (typeof rows)[number])]),
+      [
+        ["context.user", "stanley"],
+        ["id", "e1"],
+      ],
+    );
+  });
+  it("fixes widths in -a order and wraps to them", () => {
+    setTableOptions({ attrs: ["status"], widths: [4] });
+    try {
+      assert.equal(
+        renderTable(cols, rows),
+        [
+          "+------+",
+          "| stat |",
+          "| us   |",
+          "+------+",
+          "| succ |",
+          "| eede |",
+          "| d    |",
+          "+------+",
+        ].join("\n"),
+      );
+    } finally {
+      setTableOptions({ attrs: [], widths: [] });
+    }
+  });
+  it("narrows non-prose columns too when the terminal is still too narrow", () => {
+    const wide = [{ id: "x".repeat(30), status: "y".repeat(30), context: { user: "u" } }];
+    const table = renderTable(cols, wide, 40);
+    for (const line of table.split("\n")) assert.ok(line.length <= 40, line);
+    assert.equal(table.replace(/[^x]/g, "").length, 30);
   });
 });

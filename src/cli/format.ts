@@ -17,12 +17,54 @@ export interface TableColumn<Row> {
 }
 
 const MIN_FLEX_WIDTH = 12;
+/** Below this a column is not narrowed further, even when the table stays too wide. */
+const MIN_WIDTH = 6;
+
+/** st2's `-a/--attr` (which attributes, in order) and `-w/--width` (their widths). */
+export interface TableOptions {
+  attrs: readonly string[];
+  widths: readonly number[];
+}
+
+/**
+ * The options of the command being run. Module state rather than a parameter because every
+ * command's tables honour them without each command passing them on; the CLI runs one command
+ * at a time (runCommand sets them before each).
+ */
+let tableOptions: TableOptions = { attrs: [], widths: [] };
+
+export function setTableOptions(options: TableOptions): void {
+  tableOptions = options;
+}
+
+/** Applies `-a` (pick or add columns by attribute path) and `-w` (fixed widths) to columns. */
+export function chooseColumns<Row>(
+  columns: ReadonlyArray<TableColumn<Row>>,
+  options: TableOptions,
+): Array<TableColumn<Row>> {
+  const picked: Array<TableColumn<Row>> =
+    options.attrs.length === 0
+      ? [...columns]
+      : options.attrs.map(
+          (attr) =>
+            columns.find((c) => c.header === attr) ?? {
+              header: attr,
+              value: (row: Row) => getPath(row, attr),
+              flex: true,
+            },
+        );
+  return picked.map((col, i) => {
+    const width = options.widths[i];
+    return width === undefined ? col : { ...col, maxWidth: width, flex: false };
+  });
+}
 
 export function renderTable<Row>(
-  columns: ReadonlyArray<TableColumn<Row>>,
+  allColumns: ReadonlyArray<TableColumn<Row>>,
   rows: readonly Row[],
   fitWidth?: number,
 ): string {
+  const columns = chooseColumns(allColumns, tableOptions);
   const widths = columns.map((col) =>
     Math.min(
       col.maxWidth ?? Number.POSITIVE_INFINITY,
@@ -69,6 +111,16 @@ function shrinkToFit<Row>(
       const w = widths[i] ?? 0;
       if (columns[i]?.flex && w > MIN_FLEX_WIDTH && (widest === -1 || w > (widths[widest] ?? 0))) {
         widest = i;
+      }
+    }
+    // No prose column left to narrow: narrow the widest of the others (cells wrap, as
+    // st2's tables do on a small terminal), except widths fixed by the command or by -w.
+    if (widest === -1) {
+      for (let i = 0; i < columns.length; i++) {
+        const w = widths[i] ?? 0;
+        const col = columns[i];
+        const fixed = col?.flex || col?.maxWidth !== undefined;
+        if (!fixed && w > MIN_WIDTH && (widest === -1 || w > (widths[widest] ?? 0))) widest = i;
       }
     }
     if (widest === -1) return;

@@ -6,17 +6,28 @@
 
 import { Command, CommanderError } from "commander";
 import { registerActionCommands } from "./commands/action.ts";
+import { registerActionAliasCommands } from "./commands/action-alias.ts";
+import { registerApiKeyCommands } from "./commands/apikey.ts";
+import { registerAuthCommands } from "./commands/auth.ts";
 import { registerExecutionCommands } from "./commands/execution.ts";
 import { registerExprCommand } from "./commands/expr.ts";
+import { registerInquiryCommands } from "./commands/inquiry.ts";
 import { registerKeyCommands } from "./commands/key.ts";
+import { registerLoginCommands } from "./commands/login.ts";
 import { registerPackCommands } from "./commands/pack.ts";
+import { registerPolicyCommands } from "./commands/policy.ts";
+import { registerRoleCommands } from "./commands/role.ts";
 import { registerRuleCommands } from "./commands/rule.ts";
 import { registerRunCommand } from "./commands/run.ts";
+import { registerRunnerCommands } from "./commands/runner.ts";
+import { registerSensorCommands } from "./commands/sensor.ts";
 import { registerTimerCommands } from "./commands/timer.ts";
 import { registerTraceCommands } from "./commands/trace.ts";
 import { registerTriggerCommands } from "./commands/trigger.ts";
 import { registerWebhookCommands } from "./commands/webhook.ts";
+import { registerWhoamiCommands } from "./commands/whoami.ts";
 import { registerWorkflowCommands } from "./commands/workflow.ts";
+import { addTableOptions, registerCompletionCommand } from "./completion.ts";
 import { DEFAULT_API_URL } from "./config.ts";
 import type { CliIo, CliRuntime } from "./runtime.ts";
 
@@ -37,9 +48,20 @@ const CLIENT_COMMANDS = new Set([
   "timer",
   "webhook",
   "workflow",
+  "inquiry",
+  "sensor",
+  "login",
+  "auth",
+  "whoami",
+  "apikey",
+  "role",
+  "role-assignment",
+  "policy",
+  "policy-type",
+  "action-alias",
 ]);
 /** Global options that take a value, so the value is not mistaken for the command name. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--url"]);
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--url", "--config-file"]);
 
 /** Runs the CLI with `argv` as in `process.argv` and resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -69,6 +91,10 @@ export function buildProgram(runtime: CliRuntime): Command {
       "--url <url>",
       `server URL (default: $SQUALL_API_URL, else ${DEFAULT_API_URL}); auth token from $SQUALL_AUTH_TOKEN`,
     )
+    .option(
+      "--config-file <path>",
+      "CLI config file (default: $SQUALL_CONFIG_FILE, else ~/.squall/config)",
+    )
     .option("--json", "print JSON")
     .option("--yaml", "print YAML")
     .exitOverride()
@@ -91,6 +117,19 @@ export function buildProgram(runtime: CliRuntime): Command {
   registerTimerCommands(program, runtime);
   registerWebhookCommands(program, runtime);
   registerWorkflowCommands(program, runtime);
+  registerInquiryCommands(program, runtime);
+  registerSensorCommands(program, runtime);
+  registerLoginCommands(program, runtime);
+  registerAuthCommands(program, runtime);
+  registerWhoamiCommands(program, runtime);
+  registerApiKeyCommands(program, runtime);
+  registerRoleCommands(program, runtime);
+  registerRunnerCommands(program, runtime);
+  registerPolicyCommands(program, runtime);
+  registerActionAliasCommands(program, runtime);
+  registerCompletionCommand(program, runtime);
+  // Last: it adds -a/--attr and -w/--width to every list/get command registered above.
+  addTableOptions(program);
   return program;
 }
 

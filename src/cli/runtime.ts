@@ -4,15 +4,14 @@
  * same code runs under the real binary and under tests.
  */
 
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { ValidationError } from "../core/errors.ts";
 import { SquallClient } from "./client.ts";
-import {
-  type GlobalOptions,
-  type OutputFormat,
-  resolveClientConfig,
-  resolveOutputFormat,
-} from "./config.ts";
+import { type GlobalOptions, type OutputFormat, resolveClientConfig } from "./config.ts";
 import { describeError } from "./errors.ts";
+import { setTableOptions, type TableOptions } from "./format.ts";
+import { resolveSettings, type SettingsFlags } from "./settings.ts";
 
 export interface CliIo {
   out(text: string): void;
@@ -48,9 +47,13 @@ export async function runCommand(
   body: (ctx: CommandContext) => Promise<number | undefined>,
 ): Promise<void> {
   try {
-    const options = command.optsWithGlobals<GlobalOptions>();
-    const format = resolveOutputFormat(options);
-    const client = new SquallClient(resolveClientConfig(options, runtime.io.env));
+    const options = command.optsWithGlobals<GlobalOptions & SettingsFlags & CommandTableFlags>();
+    const settings = resolveSettings(options, runtime.io.env, readIfExists);
+    const format = settings.format;
+    setTableOptions(tableOptions(options));
+    const client = new SquallClient(
+      resolveClientConfig({ ...options, url: settings.url }, settings.env),
+    );
     const ctx: CommandContext = {
       io: runtime.io,
       client,
@@ -62,5 +65,35 @@ export async function runCommand(
   } catch (err) {
     runtime.io.err(`ERROR: ${describeError(err)}\n`);
     runtime.exitCode = 1;
+  }
+}
+
+/** `-a/--attr` and `-w/--width`, as st2's list and get commands take them. */
+interface CommandTableFlags {
+  attr?: string[];
+  width?: string[];
+}
+
+function tableOptions(flags: CommandTableFlags): TableOptions {
+  const widths = (flags.width ?? []).map((w) => {
+    const n = Number(w);
+    if (!/^\d+$/.test(w) || n < 1) {
+      throw new ValidationError(`-w expects column widths as whole numbers, got "${w}"`, {
+        field: "--width",
+      });
+    }
+    return n;
+  });
+  return { attrs: flags.attr ?? [], widths };
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new ValidationError(`cannot read config file ${path}: ${(err as Error).message}`, {
+      field: "--config-file",
+    });
   }
 }

@@ -9,9 +9,11 @@ import type { Execution, OutputChunk } from "../core/execution/model.ts";
 import { isCompleted, isExecutionStatus } from "../core/execution/status.ts";
 import type { SquallClient } from "./client.ts";
 import { ApiError, ProtocolError, ResourceNotFoundError } from "./errors.ts";
+import { stopsWaiting } from "./execution-view.ts";
 
 export const OUTPUT_EVENT = "st2.execution.output__create";
 export const UPDATE_EVENT = "st2.execution__update";
+export const EOF_EVENT = "EOF";
 
 /** Reconnects tolerated without any progress before giving up. */
 const MAX_RECONNECTS = 5;
@@ -42,6 +44,9 @@ export async function followExecution(
       for await (const event of client.streamOutput(executionId)) {
         if (event.event === OUTPUT_EVENT) {
           deliver(parseEventData<OutputChunk>(event.event, event.data));
+        } else if (event.event === EOF_EVENT) {
+          // st2stream's last word: nothing more for now (completed, or pausing/resuming).
+          break;
         } else if (event.event === UPDATE_EVENT) {
           const execution = parseEventData<Execution>(event.event, event.data);
           if (isExecutionStatus(execution.status) && isCompleted(execution.status)) {
@@ -57,7 +62,7 @@ export async function followExecution(
     }
 
     const execution = await client.getExecution(executionId);
-    if (isExecutionStatus(execution.status) && isCompleted(execution.status)) {
+    if (stopsWaiting(execution.status)) {
       for (const chunk of await client.getOutput(executionId, lastSeq)) deliver(chunk);
       return execution;
     }

@@ -11,6 +11,10 @@ import type { Execution, OutputChunk } from "../core/execution/model.ts";
 export interface EngineEvents {
   "execution.update": [Execution];
   "execution.output": [OutputChunk];
+  /** An execution removed from the store (garbage collection); st2.execution__delete. */
+  "execution.delete": [Execution];
+  /** What the announcement runner publishes: st2.announcement__<route> with the payload. */
+  announcement: [{ route: string; payload: unknown }];
 }
 
 export class EventBus extends EventEmitter<EngineEvents> {

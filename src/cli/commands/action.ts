@@ -1,8 +1,12 @@
-/** `squall action list|get` and `squall runner list`: browsing what can be run. */
+/**
+ * `squall action list|get|create|update|delete|enable|disable`: st2's `st2 action`. (Running
+ * is `squall run`; runner types are in runner.ts.)
+ */
 
 import type { Command } from "commander";
-import type { ActionDef, RunnerType } from "../../core/content/model.ts";
+import type { ActionDef } from "../../core/content/model.ts";
 import { renderData, renderRecord, renderTable, type TableColumn } from "../format.ts";
+import { type ResourceSpec, registerResourceCommands } from "../resource.ts";
 import { type CliRuntime, type CommandContext, runCommand } from "../runtime.ts";
 
 const ACTION_COLUMNS: ReadonlyArray<TableColumn<ActionDef>> = [
@@ -28,14 +32,18 @@ const ACTION_ATTRIBUTES = [
   "tags",
 ];
 
-const RUNNER_COLUMNS: ReadonlyArray<TableColumn<RunnerType>> = [
-  { header: "name", value: (r) => r.name },
-  { header: "enabled", value: (r) => r.enabled },
-  { header: "description", value: (r) => r.description, maxWidth: 60, flex: true },
-];
+/** For the writes, which share st2's generic resource commands. */
+const ACTION: ResourceSpec = {
+  kind: "action",
+  plural: "actions",
+  path: "/api/v1/actions",
+  idName: "ref",
+  columns: [],
+  attributes: ACTION_ATTRIBUTES,
+};
 
 export function registerActionCommands(program: Command, runtime: CliRuntime): void {
-  const action = program.command("action").description("Browse actions.");
+  const action = program.command("action").description("Browse and manage actions.");
 
   action
     .command("list")
@@ -59,19 +67,13 @@ export function registerActionCommands(program: Command, runtime: CliRuntime): v
       });
     });
 
-  const runner = program.command("runner").description("Browse runner types.");
-  runner
-    .command("list")
-    .description("List the runner types actions can use.")
-    .action(async (_options: unknown, command: Command) => {
-      await runCommand(runtime, command, async (ctx) => {
-        const runners = await ctx.client.listRunnerTypes();
-        ctx.print(
-          renderData(ctx.format, runners) ?? renderTable(RUNNER_COLUMNS, runners, ctx.io.columns),
-        );
-        return 0;
-      });
-    });
+  registerResourceCommands(action, runtime, ACTION, [
+    "create",
+    "update",
+    "delete",
+    "enable",
+    "disable",
+  ]);
 }
 
 async function listActions(ctx: CommandContext, pack: string | undefined): Promise<number> {

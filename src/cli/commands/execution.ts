@@ -1,4 +1,6 @@
-/** `squall execution list|get|cancel|tail`: st2's `st2 execution` commands. */
+/**
+ * `squall execution list|get|cancel|tail|pause|resume|re-run`: st2's `st2 execution` commands.
+ */
 
 import type { Command } from "commander";
 import { ValidationError } from "../../core/errors.ts";
@@ -49,6 +51,8 @@ export function registerExecutionCommands(program: Command, runtime: CliRuntime)
     .action(async (ids: string[], _options: unknown, command: Command) => {
       await runCommand(runtime, command, (ctx) => cancelExecutions(ctx, ids));
     });
+
+  registerWorkflowControl(execution, runtime);
 
   execution
     .command("tail")
@@ -192,4 +196,133 @@ function printStreamEvent(ctx: CommandContext, event: string, data: unknown): vo
 async function lastExecutionId(ctx: CommandContext): Promise<string | undefined> {
   const page = await ctx.client.listExecutions({ limit: 1 });
   return page.items[0]?.id;
+}
+
+/** `pause`, `resume` and `re-run` (st2's ActionExecutionPauseCommand, …ResumeCommand, …ReRunCommand). */
+function registerWorkflowControl(execution: Command, runtime: CliRuntime): void {
+  execution
+    .command("pause")
+    .description("Pause workflow executions (they finish their running tasks first).")
+    .argument("<ids...>", "execution ids")
+    .action(async (ids: string[], _options: unknown, command: Command) => {
+      await runCommand(runtime, command, (ctx) => setStatus(ctx, ids, "paused"));
+    });
+
+  execution
+    .command("resume")
+    .description("Resume paused workflow executions.")
+    .argument("<ids...>", "execution ids")
+    .action(async (ids: string[], _options: unknown, command: Command) => {
+      await runCommand(runtime, command, (ctx) => setStatus(ctx, ids, "running"));
+    });
+
+  execution
+    .command("re-run")
+    .description(
+      "Run an execution again; for an Orquesta workflow, --tasks continues it from those tasks.",
+    )
+    .argument("<id>", "execution id")
+    .argument("[parameters...]", "parameters to change, as name=value")
+    .option("--tasks <tasks...>", "workflow tasks to re-run (Orquesta only)")
+    .option(
+      "--no-reset <tasks...>",
+      "of --tasks, the with-items tasks to re-run only failed items of",
+    )
+    .option("-p, --parameter <name=value>", "a parameter to change (repeatable)", collect, [])
+    .option("--delay <ms>", "wait this many milliseconds before scheduling")
+    .action(async (id: string, parameters: string[], options: ReRunOptions, command: Command) => {
+      await runCommand(runtime, command, (ctx) => reRun(ctx, id, parameters, options));
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function setStatus(
+  ctx: CommandContext,
+  ids: string[],
+  status: "paused" | "running",
+): Promise<number> {
+  const results: Execution[] = [];
+  for (const id of ids) {
+    const res = await ctx.client.request(
+      "PUT",
+      `/api/v1/executions/${encodeURIComponent(id)}`,
+      {},
+      {
+        status,
+      },
+    );
+    const execution = res.json as Execution;
+    results.push(execution);
+    if (ctx.format === "table")
+      printExecution(ctx, execution, [
+        "id",
+        "action.ref",
+        "parameters",
+        "status",
+        "start_timestamp",
+      ]);
+  }
+  if (ctx.format !== "table")
+    ctx.print(renderData(ctx.format, results.length === 1 ? results[0] : results) ?? "");
+  return 0;
+}
+
+interface ReRunOptions {
+  tasks?: string[];
+  /** commander's negated option: false when absent, the list when given. */
+  reset?: string[] | boolean;
+  parameter: string[];
+  delay?: string;
+}
+
+async function reRun(
+  ctx: CommandContext,
+  id: string,
+  positional: string[],
+  options: ReRunOptions,
+): Promise<number> {
+  const noReset = Array.isArray(options.reset) ? options.reset : [];
+  const tasks = options.tasks ?? [];
+  const outside = noReset.filter((t) => !tasks.includes(t));
+  if (outside.length > 0)
+    throw new ValidationError(`--no-reset names tasks not in --tasks: ${outside.join(", ")}`, {
+      field: "--no-reset",
+    });
+  const parameters: Record<string, unknown> = {};
+  for (const pair of [...positional, ...options.parameter]) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0)
+      throw new ValidationError(`"${pair}" is not of the form name=value`, { field: pair });
+    parameters[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  let delay: number | undefined;
+  if (options.delay !== undefined) {
+    delay = Number(options.delay);
+    if (!Number.isInteger(delay) || delay < 0)
+      throw new ValidationError(`--delay expects milliseconds, got "${options.delay}"`, {
+        field: "--delay",
+      });
+  }
+  const body = {
+    parameters,
+    ...(tasks.length > 0 ? { tasks, reset: tasks.filter((t) => !noReset.includes(t)) } : {}),
+    ...(delay !== undefined ? { delay } : {}),
+  };
+  const res = await ctx.client.request(
+    "POST",
+    `/api/v1/executions/${encodeURIComponent(id)}/re_run`,
+    {},
+    body,
+  );
+  const execution = res.json as Execution;
+  if (ctx.format !== "table") {
+    ctx.print(renderData(ctx.format, execution) ?? "");
+    return 0;
+  }
+  printExecution(ctx, execution, ["id", "action.ref", "parameters", "status", "start_timestamp"]);
+  ctx.print(`\nTo get the results, execute:\n squall execution get ${execution.id}`);
+  return 0;
 }

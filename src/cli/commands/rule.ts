@@ -10,6 +10,7 @@ import type { RuleDef } from "../../core/content/model.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { RuleEnforcement } from "../../core/reactor/model.ts";
 import { renderData, renderRecord, renderTable, type TableColumn } from "../format.ts";
+import { type ResourceSpec, registerResourceCommands } from "../resource.ts";
 import { type CliRuntime, type CommandContext, runCommand } from "../runtime.ts";
 import { addLastOption, listRecent, noteIfMore, parseLast } from "./recent-list.ts";
 
@@ -83,7 +84,9 @@ export function toggledRule(rule: RuleView, enabled: boolean): Record<string, un
 export function registerRuleCommands(program: Command, runtime: CliRuntime): void {
   const run = (command: Command, body: (ctx: CommandContext) => Promise<number>) =>
     runCommand(runtime, command, body);
-  const rule = program.command("rule").description("Browse, enable, disable and test rules.");
+  const rule = program
+    .command("rule")
+    .description("Browse, create, enable, disable and test rules.");
 
   rule
     .command("list")
@@ -164,8 +167,19 @@ export function registerRuleCommands(program: Command, runtime: CliRuntime): voi
       });
     });
 
+  registerResourceCommands(rule, runtime, RULE, ["create", "update", "delete"]);
   registerEnforcementCommands(program, run);
 }
+
+/** For the writes, which share st2's generic resource commands. */
+const RULE: ResourceSpec = {
+  kind: "rule",
+  plural: "rules",
+  path: "/api/v1/rules",
+  idName: "ref",
+  columns: [],
+  attributes: RULE_ATTRIBUTES,
+};
 
 function registerEnforcementCommands(
   program: Command,

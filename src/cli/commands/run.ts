@@ -17,6 +17,7 @@ import type { ExecutionRequest } from "../client.ts";
 import { exitCodeFor, printExecution, RUN_ATTRIBUTES, stopsWaiting } from "../execution-view.ts";
 import { parseRunArguments } from "../params.ts";
 import { type CliRuntime, type CommandContext, runCommand } from "../runtime.ts";
+import { startSpinner } from "../spinner.ts";
 import { followExecution } from "../tail.ts";
 
 export interface RunOptions {
@@ -112,11 +113,24 @@ export async function runAction(
 
 async function waitForExecution(ctx: CommandContext, first: Execution): Promise<Execution> {
   let execution = first;
+  if (stopsWaiting(execution.status)) return execution;
   let delay = FIRST_POLL_MS;
-  while (!stopsWaiting(execution.status)) {
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, MAX_POLL_MS);
-    execution = await ctx.client.getExecution(execution.id);
+  // Drawn on stderr and only on a terminal (see spinner.ts), so scripts and tests see nothing.
+  const spinner = startSpinner(
+    ctx.io,
+    `Waiting for execution ${execution.id} (${execution.status})`,
+  );
+  const started = Date.now();
+  try {
+    while (!stopsWaiting(execution.status)) {
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, MAX_POLL_MS);
+      execution = await ctx.client.getExecution(execution.id);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      spinner.update(`Waiting for execution ${execution.id} (${execution.status}, ${seconds}s)`);
+    }
+  } finally {
+    spinner.stop();
   }
   return execution;
 }
