@@ -6,17 +6,24 @@
 
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "../engine/logger.ts";
+import { type AuthDeps, installAuth } from "./auth/plugin.ts";
 import type { ApiContext } from "./context.ts";
 import { errorHandler } from "./errors.ts";
-import { contentRoutes } from "./routes/content.ts";
-import { executionRoutes } from "./routes/executions.ts";
+import { registerOpenApi } from "./openapi/document.ts";
+import { apiKeyRoutes } from "./routes/apikeys.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { rbacRoutes } from "./routes/rbac.ts";
 import { streamRoutes } from "./routes/stream.ts";
+import { userRoutes } from "./routes/user.ts";
+import { apiV1Routes } from "./routes/v1.ts";
 
 export interface ServerOptions {
   bodyLimitBytes: number;
   logger: Logger;
   /** Further route groups served under /api/v1 (and /v1), each registered by its own module. */
   routes?: Array<(scope: FastifyInstance) => void>;
+  /** Authentication and RBAC for every route (see auth/plugin.ts); absent only in unit tests. */
+  auth?: AuthDeps;
 }
 
 export async function buildServer(ctx: ApiContext, options: ServerOptions) {
@@ -35,12 +42,23 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions) {
       .send({ faultstring: `no such endpoint: ${request.method} ${request.url}` });
   });
 
-  const api = async (scope: FastifyInstance) => {
-    scope.get("/", async () => ({ version: "0.1.0", name: "squall" }));
-    executionRoutes(scope, ctx);
-    contentRoutes(scope, ctx);
-    for (const register of options.routes ?? []) register(scope);
-  };
+  // Installed before any route so its hooks guard all of them.
+  const auth = options.auth;
+  // (The cast only drops the pino logger type parameter, which the hooks do not use.)
+  if (auth) installAuth(app as unknown as FastifyInstance, auth);
+
+  // Before the routes: the document is built from the routes added after it.
+  await registerOpenApi(app as unknown as FastifyInstance);
+
+  const accountRoutes: Array<(scope: FastifyInstance) => void> = [];
+  if (auth) {
+    const service = auth.auth;
+    accountRoutes.push((scope) => userRoutes(scope, auth));
+    accountRoutes.push((scope) => rbacRoutes(scope, auth));
+    if (service) accountRoutes.push((scope) => apiKeyRoutes(scope, { auth: service }));
+  }
+  const api = async (scope: FastifyInstance) =>
+    apiV1Routes(scope, { ctx, routes: [...accountRoutes, ...(options.routes ?? [])] });
   await app.register(api, { prefix: "/api/v1" });
   await app.register(api, { prefix: "/v1" });
   const streams = new Set<() => void>();
@@ -48,5 +66,10 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions) {
     for (const end of [...streams]) end();
   });
   await app.register(async (scope) => streamRoutes(scope, ctx, streams), { prefix: "/stream/v1" });
+  const authService = auth?.auth;
+  if (authService)
+    await app.register(async (scope) => authRoutes(scope, { auth: authService }), {
+      prefix: "/auth/v1",
+    });
   return app;
 }

@@ -32,6 +32,24 @@ export interface Settings {
   bodyLimitBytes: number;
   idempotencyWindowMs: number;
   datastoreKeyPath: string;
+  authEnabled: boolean;
+  htpasswdPath: string;
+  adminUser: string;
+  credentialsPath: string;
+  tokenTtlSeconds: number;
+  tokenMaxTtlSeconds: number;
+  executionTokenTtlSeconds: number;
+  rbacEnabled: boolean;
+  rbacDir: string;
+  sensorContainer: boolean;
+  pythonBinary: string;
+  pipOptions: string[];
+  systemUser: string;
+  sshKeyFile: string;
+  sshMaxParallel: number;
+  sshAllowPartialFailure: boolean;
+  sshConnectTimeoutSeconds: number;
+  inquiryExpiryIntervalMs: number;
 }
 
 const BUNDLED_PACKS = fileURLToPath(new URL("../../packs", import.meta.url));
@@ -47,6 +65,12 @@ function int(min: number, max: number) {
   };
 }
 const text = (raw: string): string => raw;
+function bool(raw: string, env: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new ValidationError(`${env} must be true or false, got "${raw}"`, { field: env });
+}
 
 export const SETTINGS: { [K in keyof Settings]: SettingSpec<Settings[K]> } = {
   home: {
@@ -138,6 +162,114 @@ export const SETTINGS: { [K in keyof Settings]: SettingSpec<Settings[K]> } = {
     doc: "Datastore encryption key (StackStorm's key file format); created on first start. Point it at an st2 key file to read existing secrets.",
     default: (s) => join(s.home ?? ".", "keys", "datastore_key.json"),
     parse: (raw) => resolve(raw),
+  },
+  authEnabled: {
+    env: "SQUALL_AUTH_ENABLED",
+    doc: "Require a token or API key on every API request (StackStorm's `[auth] enable`). Turn off only on a trusted single-user machine.",
+    default: () => true,
+    parse: bool,
+  },
+  htpasswdPath: {
+    env: "SQUALL_HTPASSWD_PATH",
+    doc: "Users and password hashes, in Apache htpasswd format (bcrypt, apr1 or SHA), as StackStorm's flat_file backend reads.",
+    default: (s) => join(s.home ?? ".", "htpasswd"),
+    parse: (raw) => resolve(raw),
+  },
+  adminUser: {
+    env: "SQUALL_ADMIN_USER",
+    doc: "The administrator created on first start (added to the htpasswd file, always system_admin).",
+    default: () => "st2admin",
+    parse: text,
+  },
+  credentialsPath: {
+    env: "SQUALL_CREDENTIALS_PATH",
+    doc: "Where the first start writes the administrator's password (mode 0600); the local CLI logs in with it.",
+    default: (s) => join(s.home ?? ".", "credentials"),
+    parse: (raw) => resolve(raw),
+  },
+  tokenTtlSeconds: {
+    env: "SQUALL_TOKEN_TTL",
+    doc: "Lifetime of a login token when the login does not ask for one, in seconds (StackStorm's `[auth] token_ttl`).",
+    default: () => 86_400,
+    parse: int(1, 10 * 365 * 86_400),
+  },
+  tokenMaxTtlSeconds: {
+    env: "SQUALL_TOKEN_MAX_TTL",
+    doc: "Longest lifetime a login may ask for (body `{ttl}`), in seconds.",
+    default: () => 86_400,
+    parse: int(1, 10 * 365 * 86_400),
+  },
+  executionTokenTtlSeconds: {
+    env: "SQUALL_EXECUTION_TOKEN_TTL",
+    doc: "Lifetime of the token each execution gets for calls back to the API, in seconds; it is revoked when the execution ends.",
+    default: () => 86_400,
+    parse: int(60, 30 * 86_400),
+  },
+  rbacEnabled: {
+    env: "SQUALL_RBAC_ENABLED",
+    doc: "Enforce RBAC roles and permissions. Off: every authenticated user is an administrator (StackStorm without RBAC).",
+    default: () => true,
+    parse: bool,
+  },
+  rbacDir: {
+    env: "SQUALL_RBAC_DIR",
+    doc: "RBAC definitions in StackStorm's format: `roles/`, `assignments/` and `mappings/` YAML files.",
+    default: (s) => join(s.home ?? ".", "rbac"),
+    parse: (raw) => resolve(raw),
+  },
+  sensorContainer: {
+    env: "SQUALL_SENSOR_CONTAINER",
+    doc: "Run the packs' enabled sensors on this node (StackStorm's st2sensorcontainer), each in its own supervised process.",
+    default: () => true,
+    parse: bool,
+  },
+  pythonBinary: {
+    env: "SQUALL_PYTHON",
+    doc: "The Python interpreter for Python actions and sensors, and for creating packs' virtualenvs.",
+    default: () => "python3",
+    parse: text,
+  },
+  pipOptions: {
+    env: "SQUALL_PIP_OPTS",
+    doc: "Extra pip options when installing a pack's requirements.txt, space-separated (StackStorm's `[actionrunner] pip_opts`), e.g. `--no-index --find-links /srv/wheels`.",
+    default: () => [],
+    parse: (raw) => raw.split(/\s+/).filter((o) => o !== ""),
+  },
+  systemUser: {
+    env: "SQUALL_SYSTEM_USER",
+    doc: "Default SSH user for remote actions that name none (StackStorm's `[system_user] user`).",
+    default: () => "stanley",
+    parse: text,
+  },
+  sshKeyFile: {
+    env: "SQUALL_SSH_KEY_FILE",
+    doc: "Default private key for remote actions that give no password or key (StackStorm's `[system_user] ssh_key_file`).",
+    default: () => "/home/stanley/.ssh/stanley_rsa",
+    parse: (raw) => resolve(raw),
+  },
+  sshMaxParallel: {
+    env: "SQUALL_SSH_MAX_PARALLEL",
+    doc: "Most hosts one remote action works on at once (StackStorm's `[ssh_runner] max_parallel_actions`).",
+    default: () => 50,
+    parse: int(1, 10_000),
+  },
+  sshAllowPartialFailure: {
+    env: "SQUALL_SSH_ALLOW_PARTIAL_FAILURE",
+    doc: "A remote action on several hosts succeeds if any host succeeded (StackStorm's `[ssh_runner] allow_partial_failure`).",
+    default: () => false,
+    parse: bool,
+  },
+  sshConnectTimeoutSeconds: {
+    env: "SQUALL_SSH_CONNECT_TIMEOUT",
+    doc: "Seconds to wait for an SSH connection (capped at the action's timeout less 2 s, as StackStorm).",
+    default: () => 60,
+    parse: int(1, 3600),
+  },
+  inquiryExpiryIntervalMs: {
+    env: "SQUALL_INQUIRY_EXPIRY_INTERVAL_MS",
+    doc: "How often inquiries past their TTL are moved to `timeout` (StackStorm's garbage collector `purge_inquiries`, on here).",
+    default: () => 60_000,
+    parse: int(1000, 24 * 3600 * 1000),
   },
 };
 

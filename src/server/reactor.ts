@@ -4,6 +4,7 @@
  */
 
 import type { FastifyInstance } from "fastify";
+import { requesterOf } from "../api/auth/plugin.ts";
 import { keyRoutes } from "../api/routes/keys.ts";
 import { reactorRoutes } from "../api/routes/reactor.ts";
 import { webhookRoutes } from "../api/routes/webhooks.ts";
@@ -14,6 +15,7 @@ import { DEFAULT_SYSTEM_USER } from "../core/params/index.ts";
 import type { Settings } from "../engine/config.ts";
 import type { DatastoreKey } from "../engine/datastore/crypto.ts";
 import { DatastoreService } from "../engine/datastore/service.ts";
+import { inquiryTriggerOps } from "../engine/inquiries/trigger.ts";
 import type { Logger } from "../engine/logger.ts";
 import { Dispatcher } from "../engine/reactor/dispatcher.ts";
 import { createInstanceOpsBuilder, createSystemInstanceOps } from "../engine/reactor/instances.ts";
@@ -36,6 +38,8 @@ export interface Reactor {
   routes: Array<(scope: FastifyInstance) => void>;
   /** A completed execution's trigger instances, for the action worker to commit inline. */
   notifications: (completed: Execution) => Promise<WriteOp[]>;
+  /** A new inquiry's `core.st2.generic.inquiry` instance, committed with its `pending` move. */
+  pendingNotifications: (pending: Execution) => Promise<WriteOp[]>;
 }
 
 export async function startReactor(
@@ -92,13 +96,23 @@ export async function startReactor(
   ];
   const routes = [
     (scope: FastifyInstance) => webhookRoutes(scope, { dispatcher }),
-    (scope: FastifyInstance) => keyRoutes(scope, { datastore }),
+    (scope: FastifyInstance) => keyRoutes(scope, { datastore, requester: requesterOf }),
     (scope: FastifyInstance) => reactorRoutes(scope, { store, rules, dispatcher }),
     workflowRoutes,
   ];
   const notifications = (completed: Execution) =>
     notificationOps(store, completed, instanceOps, engine, log);
-  return { registry, dispatcher, rules, datastore, loops, routes, notifications };
+  const pendingNotifications = inquiryTriggerOps(instanceOps);
+  return {
+    registry,
+    dispatcher,
+    rules,
+    datastore,
+    loops,
+    routes,
+    notifications,
+    pendingNotifications,
+  };
 }
 
 /** Queue lease owners of one node; all are released when the node restarts. */

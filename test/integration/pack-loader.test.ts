@@ -135,6 +135,9 @@ describe("loadPacks", () => {
         ["test/fixtures/packs/bad-name-pack", false],
         ["test/fixtures/packs/broken_manifest", false],
         ["test/fixtures/packs/fixture_pack", true],
+        ["test/fixtures/packs/orquesta_pack", true],
+        ["test/fixtures/packs/python_pack", true],
+        ["test/fixtures/packs/sensor_pack", true],
         ["packs/core", true],
       ],
     );
@@ -147,16 +150,23 @@ describe("loadPacks", () => {
       [
         ["core", []],
         ["default", []],
+        ["linux", []],
       ],
     );
     const core = results[0]?.content;
     assert.deepEqual(core?.actions.map((a) => a.name).sort(), [
+      "ask",
       "echo",
       "error",
       "http",
+      "inject_trigger",
       "local",
       "local_sudo",
       "noop",
+      "pause",
+      "remote",
+      "remote_sudo",
+      "uuid",
     ]);
   });
 });

@@ -61,8 +61,12 @@ describe("registerPacks into SQLite", () => {
       "core",
       "default",
       "fixture_pack",
+      "linux",
+      "orquesta_pack",
+      "python_pack",
+      "sensor_pack",
     ]);
-    assert.equal(byPack.get("core")?.counts.action, 6);
+    assert.equal(byPack.get("core")?.counts.action, 12);
     assert.deepEqual(byPack.get("core")?.errors, []);
     assert.equal(byPack.get("default")?.registered, true);
     assert.equal(byPack.get("broken_manifest")?.registered, false);

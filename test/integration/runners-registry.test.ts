@@ -13,9 +13,14 @@ describe("runner registry", () => {
     const registry = createRunnerRegistry();
     assert.deepEqual([...registry.keys()].sort(), [
       "http-request",
+      "inquirer",
       "local-shell-cmd",
       "local-shell-script",
+      "nodejs",
       "noop",
+      "python-script",
+      "remote-shell-cmd",
+      "remote-shell-script",
     ]);
     for (const [name, runner] of registry) assert.equal(runner.name, name);
   });

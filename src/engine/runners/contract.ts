@@ -10,7 +10,11 @@
 
 import type { ActionDef, RunnerType } from "../../core/content/model.ts";
 
-export type RunnerOutcomeStatus = "succeeded" | "failed" | "timeout" | "canceled";
+/**
+ * `pending`: the action now waits for something outside any runner (an inquiry's answer). The
+ * worker records it `pending` and lets go of it; another service completes it later.
+ */
+export type RunnerOutcomeStatus = "succeeded" | "failed" | "timeout" | "canceled" | "pending";
 
 export interface RunnerOutcome {
   status: RunnerOutcomeStatus;

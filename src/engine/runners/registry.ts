@@ -6,12 +6,15 @@
 import { NotFoundError } from "../../core/errors.ts";
 import type { Runner } from "./contract.ts";
 import { createHttpRunner, type HttpRunnerOptions } from "./http.ts";
+import { createInquirerRunner } from "./inquirer.ts";
 import {
   createLocalShellCmdRunner,
   createLocalShellScriptRunner,
   type LocalShellOptions,
 } from "./local-shell.ts";
+import { createNodejsRunner, type NodejsRunnerOptions } from "./nodejs.ts";
 import { createNoopRunner } from "./noop.ts";
+import { createPythonScriptRunner, type PythonScriptRunnerOptions } from "./python-script.ts";
 import {
   createRemoteShellCmdRunner,
   createRemoteShellScriptRunner,
@@ -32,6 +35,8 @@ export interface RunnerRegistryOptions {
   localShell?: LocalShellOptions;
   http?: HttpRunnerOptions;
   remoteShell?: RemoteShellOptions;
+  python?: PythonScriptRunnerOptions;
+  nodejs?: NodejsRunnerOptions;
 }
 
 export function createRunnerRegistry(options: RunnerRegistryOptions = {}): Map<string, Runner> {
@@ -42,6 +47,9 @@ export function createRunnerRegistry(options: RunnerRegistryOptions = {}): Map<s
     createRemoteShellCmdRunner(options.remoteShell),
     createRemoteShellScriptRunner(options.remoteShell),
     createNoopRunner(),
+    createPythonScriptRunner(options.python),
+    createNodejsRunner(options.nodejs),
+    createInquirerRunner(),
   ];
   return new Map(runners.map((r) => [r.name, r]));
 }

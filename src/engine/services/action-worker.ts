@@ -52,8 +52,23 @@ export interface ActionWorkerOptions {
    * (one hand-off fewer); without it the notifier picks completions up from the queue.
    */
   notifications?: (completed: Execution) => Promise<WriteOp[]>;
+  /**
+   * Trigger instances an execution emits when its runner reports `pending` (an inquiry's
+   * `core.st2.generic.inquiry`), committed with the `pending` transition.
+   */
+  pendingNotifications?: (pending: Execution) => Promise<WriteOp[]>;
+  /** The workflow engine (src/engine/workflow), which starts workflow executions itself. */
+  workflows?: {
+    handles(runnerType: string): boolean;
+    start(execution: Execution, job: JobRef): Promise<void>;
+  };
   /** Where running actions' process groups are recorded (see orphans.ts). */
   processGroups?: ProcessGroupRecords;
+  /** Per-execution API tokens (ST2_ACTION_AUTH_TOKEN), revoked when the run ends. */
+  executionTokens?: {
+    issue(execution: Execution): string;
+    revoke(token: string): void;
+  };
 }
 
 export interface ActionWorker extends ClaimLoop {
@@ -67,11 +82,13 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
   const { store, executions, log, leaseMs } = options;
   const owner = `${options.nodeId}:worker`;
   const active = new Map<string, AbortController>();
+  const scheduledHere = new JustScheduled();
 
   // Cancels requested through this process reach the runner at once; cancels from another
   // process are noticed by the heartbeat.
   const onUpdate = (execution: Execution) => {
     if (execution.status === "canceling") active.get(execution.id)?.abort("canceled");
+    scheduledHere.note(execution);
   };
   options.bus.on("execution.update", onUpdate);
   options.signal.addEventListener("abort", () => options.bus.off("execution.update", onUpdate), {
@@ -82,7 +99,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     const ref: JobRef = { id: job.id, owner };
     const id = jobExecutionId(job.payload);
     if (id === null) return store.queue.fail(ref, "job payload has no execution id");
-    const execution = await store.executions.get(id);
+    const execution = scheduledHere.take(id) ?? (await store.executions.get(id));
     if (!execution) return store.queue.fail(ref, `execution ${id} not found`);
     if (active.has(id)) return store.queue.extend(ref, leaseMs);
 
@@ -90,7 +107,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
       case "scheduled":
         return run(execution, ref);
       case "canceling":
-        await finish(id, "canceled", null, ref);
+        await finish(id, "canceled", null, ref, undefined, execution);
         return;
       default:
         if (isCompleted(execution.status)) return store.queue.complete(ref);
@@ -104,6 +121,8 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
             error: `execution was ${execution.status} on ${execution.runner_node ?? "a node"} that stopped`,
           },
           ref,
+          undefined,
+          execution,
         );
         log.warn({ executionId: id, was: execution.status }, "execution abandoned after a crash");
     }
@@ -111,6 +130,9 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
 
   async function run(execution: Execution, job: JobRef): Promise<void> {
     const id = execution.id;
+    // Workflows are conducted by the workflow engine, not run by a runner.
+    if (options.workflows?.handles(execution.action.runner_type))
+      return options.workflows.start(execution, job);
     const runner = options.runners.get(execution.action.runner_type);
     if (runner?.inProcess) return runInProcess(execution, runner, job);
     try {
@@ -130,6 +152,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     );
     let outcome: RunnerOutcome;
     let prepared: PreparedRun | null = null;
+    let authToken = "";
     const output = new OutputBuffer(id, store.executions, options.bus, log, (t) =>
       options.secrets.maskText(t),
     );
@@ -141,8 +164,11 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
         throw new Error(
           `runner ${prepared.runner.name} is not available in this version of Squall`,
         );
+      authToken = options.executionTokens?.issue(execution) ?? "";
+      options.secrets.add(authToken);
       outcome = await runner.run({
         ...runRequest(execution, prepared, output, controller.signal),
+        authToken,
         onSpawn: (pgid) => options.processGroups?.record(id, pgid),
       });
     } catch (err) {
@@ -151,27 +177,37 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     } finally {
       clearInterval(heartbeat);
       options.processGroups?.forget(id);
+      if (authToken !== "") {
+        try {
+          options.executionTokens?.revoke(authToken);
+        } catch (err) {
+          log.warn({ err, executionId: id }, "could not revoke the execution's token");
+        }
+      }
     }
     await output.flush();
     const result = options.secrets.maskDeep(outcome.result);
     if (prepared)
       for (const name of prepared.secretNames) options.secrets.remove(prepared.parameters[name]);
+    options.secrets.remove(authToken);
     active.delete(id);
     const status = controller.signal.aborted ? "canceled" : outcome.status;
     let notifications: WriteOp[] | undefined;
     try {
-      notifications = await options.notifications?.({
+      // A pending execution has not completed: it announces itself instead of notifying.
+      const build = status === "pending" ? options.pendingNotifications : options.notifications;
+      notifications = await build?.({
         ...execution,
         status,
         result,
-        end_timestamp: new Date().toISOString(),
+        end_timestamp: status === "pending" ? null : new Date().toISOString(),
         runner_node: options.nodeId,
       });
     } catch (err) {
       // The notifier will build them from the stored execution instead.
       log.warn({ err, executionId: id }, "could not prepare notifications inline");
     }
-    await finish(id, status, result, job, notifications);
+    await finish(id, status, result, job, notifications, execution);
   }
 
   function runRequest(
@@ -189,7 +225,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
       packPath: prepared.packPath,
       entryPointPath: prepared.entryPointPath,
       apiUrl: options.apiUrl(),
-      // Per-execution API tokens arrive with authentication; until then there is none to pass.
+      // Set by run() for runners that start processes (see executionTokens).
       authToken: "",
       user: execution.context.user ?? "stanley",
       output,
@@ -227,7 +263,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
           { to: "running", expectFrom: ["scheduled"], patch: { runner_node: options.nodeId } },
           { to: outcome.status, patch: { result } },
         ],
-        { completeJob: job, ...(notifications ? { notifications } : {}) },
+        { completeJob: job, execution, ...(notifications ? { notifications } : {}) },
       );
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
@@ -242,6 +278,8 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     result: unknown,
     job: JobRef,
     notifications?: WriteOp[],
+    /** As read before the run: lets a workflow child's end advance its workflow in the same commit. */
+    execution?: Execution,
   ) {
     try {
       await executions.transition(id, status, {
@@ -249,10 +287,15 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
         patch: { result },
         completeJob: job,
         ...(notifications ? { notifications } : {}),
+        ...(execution ? { execution } : {}),
       });
     } catch (err) {
       // Someone else already completed it (e.g. abandoned during shutdown): keep their answer.
       if (!(err instanceof ConflictError || err instanceof IllegalTransitionError)) throw err;
+      // A cancel that landed while the runner was asking cannot wait for an answer (canceling
+      // may not become pending): nothing runs any more, so the cancel completes now.
+      if (status === "pending" && err instanceof IllegalTransitionError && err.from === "canceling")
+        return finish(id, "canceled", result, job, undefined, execution);
       await store.queue.complete(job).catch(() => undefined);
     }
   }
@@ -297,4 +340,33 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
       }
     },
   };
+}
+
+/**
+ * Executions this process has just seen become `scheduled` (on the bus, after their commit), so
+ * the worker that claims one does not read back and decode the row just written. Each is handed
+ * out once: a replayed job reads the database. A stale entry (canceled by another process) is
+ * harmless: every start is a transition that expects `scheduled` and fails otherwise.
+ */
+class JustScheduled {
+  static readonly LIMIT = 10_000;
+  readonly #byId = new Map<string, Execution>();
+
+  note(execution: Execution): void {
+    if (execution.status !== "scheduled") {
+      this.#byId.delete(execution.id);
+      return;
+    }
+    this.#byId.set(execution.id, execution);
+    if (this.#byId.size > JustScheduled.LIMIT) {
+      const oldest = this.#byId.keys().next().value;
+      if (oldest !== undefined) this.#byId.delete(oldest);
+    }
+  }
+
+  take(id: string): Execution | undefined {
+    const hit = this.#byId.get(id);
+    if (hit) this.#byId.delete(id);
+    return hit;
+  }
 }

@@ -22,7 +22,7 @@ import type {
   Store,
   TransitionOptions,
 } from "../store/contract.ts";
-import type { WriteOp } from "../store/reactor-contract.ts";
+import type { CommitResult, WriteOp } from "../store/reactor-contract.ts";
 import { notifyWork, runWork, scheduleWork } from "./work-kinds.ts";
 
 export interface ExecutionRequest {
@@ -48,9 +48,33 @@ export interface TransitionStep {
 }
 
 export type TransitionRequest = TransitionOptions & {
-  /** The completion's trigger instances, already built: committed here instead of via the notifier. */
+  /**
+   * The trigger instances this change emits, already built, committed with it: a completion's
+   * (instead of via the notifier) or a new inquiry's when it becomes `pending`.
+   */
   notifications?: WriteOp[];
+  /**
+   * The execution as the caller read it before this change. With it, a workflow child's change
+   * commits together with the workflow step it causes (see WorkflowHooks).
+   */
+  execution?: Execution;
 };
+
+/** How the workflow engine takes part in executions' changes (src/engine/workflow). */
+export interface WorkflowHooks {
+  /**
+   * Commits a workflow child's status change (`ops`) together with what it causes in its
+   * workflow; null when `before` is not a workflow child.
+   */
+  commitChildChange(
+    before: Execution,
+    to: ExecutionStatus,
+    result: unknown,
+    ops: WriteOp[],
+  ): Promise<CommitResult> | null;
+  /** Cancels a started workflow and cascades to its children; null when it is not a workflow. */
+  cancelWorkflow(execution: Execution): Promise<Execution> | null;
+}
 
 function pickStep(options: TransitionRequest | undefined): Omit<TransitionStep, "to"> {
   return {
@@ -98,6 +122,11 @@ export class ExecutionService {
     if (!runner)
       throw new NotFoundError(
         `runner ${action.runner_type} of action ${action.ref} is not registered`,
+      );
+    if (!runner.enabled)
+      throw new ValidationError(
+        `action ${action.ref} cannot run: its runner ${runner.name} is disabled`,
+        { field: "action" },
       );
     if (!this.availableRunners.has(runner.name))
       throw new ValidationError(
@@ -162,16 +191,18 @@ export class ExecutionService {
         { op: "execution.create", execution },
         { op: "job.enqueue", items: [scheduleWork(execution.id)] },
       ];
+    // Inserted already `scheduled` (its log still shows `requested` first): one row write.
     return [
-      { op: "execution.create", execution },
-      {
-        op: "execution.transition",
-        id: execution.id,
-        to: "scheduled",
-        options: { expectFrom: ["requested"] },
-      },
+      { op: "execution.create", execution: { ...execution, status: "scheduled" } },
       { op: "job.enqueue", items: [runWork(execution.id)] },
     ];
+  }
+
+  private workflowHooks: WorkflowHooks | undefined;
+
+  /** Lets the workflow engine take part in its children's changes and its workflows' cancels. */
+  useWorkflowHooks(hooks: WorkflowHooks): void {
+    this.workflowHooks = hooks;
   }
 
   /** Tells local listeners about executions a commit created or changed. */
@@ -217,9 +248,18 @@ export class ExecutionService {
     const notifyLater = completing && !options?.notifications;
     const enqueue = [...(options?.enqueue ?? []), ...(notifyLater ? [notifyWork(id)] : [])];
     if (enqueue.length > 0) ops.push({ op: "job.enqueue", items: enqueue });
-    if (completing && options?.notifications) ops.push(...options.notifications);
+    if (options?.notifications) ops.push(...options.notifications);
     if (options?.completeJob) ops.push({ op: "job.complete", job: options.completeJob });
-    const { executions } = await this.store.reactor.commit(ops);
+    const viaWorkflow =
+      options?.execution && last
+        ? this.workflowHooks?.commitChildChange(
+            options.execution,
+            last.to,
+            last.patch?.result ?? null,
+            ops,
+          )
+        : null;
+    const { executions } = await (viaWorkflow ?? this.store.reactor.commit(ops));
     for (const execution of executions) {
       this.log.debug({ executionId: id, status: execution.status }, "execution transition");
       this.bus.emit("execution.update", execution);
@@ -247,7 +287,13 @@ export class ExecutionService {
     if (!CANCELABLE_STATUSES.has(execution.status) && execution.status !== "pending")
       throw new NotCancelableError(execution);
     const notStarted = ["requested", "scheduled", "delayed"].includes(execution.status);
+    const workflow = notStarted ? null : this.workflowHooks?.cancelWorkflow(execution);
+    if (workflow) return workflow;
+    // A pending inquiry has no runner left to stop, so nothing would finish a `canceling`.
+    if (execution.status === "pending")
+      return this.transition(id, "canceled", { expectFrom: ["pending"], execution });
     return this.transition(id, notStarted ? "canceled" : "canceling", {
+      execution,
       expectFrom: [execution.status],
       ...(notStarted ? { patch: { result: null } } : {}),
     });

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { ActionDef, RunnerType } from "../../core/content/model.ts";
 import { assignDefaults } from "../../core/content/param-schema.ts";
-import { NotFoundError } from "../../core/errors.ts";
+import { NotFoundError, RenderError } from "../../core/errors.ts";
 import type { Execution } from "../../core/execution/model.ts";
 import type { TemplateEngine } from "../../core/expr/template.ts";
 import {
@@ -52,6 +52,12 @@ export async function prefetch(
   return values;
 }
 
+/**
+ * RBAC for datastore reads made from expressions (StackStorm checks `key_value_pair_view` on the
+ * key for the requesting user): true when `user` may read `name` in `scope`.
+ */
+export type KvReadGuard = (user: string, scope: KvScope, name: string) => boolean;
+
 /** What parameter rendering reads from the store: the pack's config and the datastore keys the templates name. */
 export interface ParameterInputs {
   config: Record<string, unknown>;
@@ -64,6 +70,7 @@ export async function loadParameterInputs(
   runner: RunnerType,
   parameters: Record<string, unknown>,
   actionContext: Record<string, unknown>,
+  guard?: KvReadGuard,
 ): Promise<ParameterInputs> {
   const config = await store.content.getConfig(action.pack);
   const schema = config ? null : await store.content.getConfigSchema(action.pack);
@@ -75,12 +82,22 @@ export async function loadParameterInputs(
   const refs = datastoreReferences(parameters, merged);
   const snapshot =
     refs.length > 0 ? await prefetch(store.kv, refs, user) : new Map<string, string>();
-  return { config: configValues, kv: (scope, name) => snapshot.get(`${scope}\u0000${name}`) };
+  const kv = (scope: KvScope, name: string) => {
+    const value = snapshot.get(`${scope}\u0000${name}`);
+    // A missing key reveals nothing; an existing one needs the user's permission.
+    if (value !== undefined && guard && !guard(user, scope, name))
+      throw new RenderError(
+        `User "${user}" doesn't have required permission "key_value_pair_view" on resource "key_value_pair:${KV_SCOPES[scope]}:${name}"`,
+      );
+    return value;
+  };
+  return { config: configValues, kv };
 }
 
 export function createRunPreparer(
   store: Store,
   engine: TemplateEngine,
+  guard?: KvReadGuard,
 ): (execution: Execution) => Promise<PreparedRun> {
   return async (execution) => {
     const action = await store.content.getAction(execution.action.ref);
@@ -99,6 +116,7 @@ export function createRunPreparer(
       runner,
       execution.parameters,
       actionContext,
+      guard,
     );
     const resolved = resolveParameters({
       runner,

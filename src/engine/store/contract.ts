@@ -35,6 +35,10 @@ export interface ExecutionFilter {
   /** ISO timestamps, compared with start_timestamp. */
   timestamp_gt?: string;
   timestamp_lt?: string;
+  /** `context.user`, `context.trigger_instance.id`, `context.rule.ref` (StackStorm's filters). */
+  user?: string;
+  trigger_instance?: string;
+  rule?: string;
   /** Newest first by default (StackStorm's default sort). */
   sort?: "asc" | "desc";
 }
@@ -62,7 +66,15 @@ export interface ExecutionStore {
     executionId: string,
     options?: { afterSeq?: number; outputType?: OutputChunk["output_type"]; limit?: number },
   ): Promise<OutputChunk[]>;
+  /**
+   * The distinct values of one execution attribute over all executions (st2's
+   * `/executions/views/filters`), sorted; `null` stands for executions without the attribute.
+   */
+  distinctValues(field: ExecutionDistinctField): Promise<Array<string | null>>;
 }
+
+/** Attributes `/executions/views/filters` lists the values of. */
+export type ExecutionDistinctField = "action" | "status" | "runner" | "user" | "rule";
 
 /** A durable queue with leases. A job claimed by a dead process becomes claimable when its lease ends. */
 export interface WorkQueue {
@@ -94,6 +106,8 @@ export interface ContentStore {
   upsertAction(action: ActionDef): Promise<void>;
   getAction(ref: string): Promise<ActionDef | null>;
   listActions(filter: { pack?: string }, page: Page): Promise<PageResult<ActionDef>>;
+  /** Removes one action (API delete); false when there was none. */
+  deleteAction(ref: string): Promise<boolean>;
 
   upsertRule(rule: RuleDef): Promise<void>;
   getRule(ref: string): Promise<RuleDef | null>;
@@ -101,27 +115,39 @@ export interface ContentStore {
     filter: { pack?: string; enabled?: boolean; trigger_type?: string },
     page: Page,
   ): Promise<PageResult<RuleDef>>;
+  /** Removes one rule (API delete); false when there was none. */
+  deleteRule(ref: string): Promise<boolean>;
 
   upsertSensor(sensor: SensorDef): Promise<void>;
+  getSensor(ref: string): Promise<SensorDef | null>;
   listSensors(filter: { pack?: string }, page: Page): Promise<PageResult<SensorDef>>;
+  /** Flips a sensor's `enabled`; returns the updated record, or null when no such sensor. */
+  setSensorEnabled(ref: string, enabled: boolean): Promise<SensorDef | null>;
 
   upsertTriggerType(triggerType: TriggerTypeDef): Promise<void>;
   getTriggerType(ref: string): Promise<TriggerTypeDef | null>;
   listTriggerTypes(filter: { pack?: string }, page: Page): Promise<PageResult<TriggerTypeDef>>;
+  /** Removes one trigger type (API delete); false when there was none. */
+  deleteTriggerType(ref: string): Promise<boolean>;
 
   upsertAlias(alias: AliasDef): Promise<void>;
   listAliases(filter: { pack?: string }, page: Page): Promise<PageResult<AliasDef>>;
 
   upsertPolicy(policy: PolicyDef): Promise<void>;
+  getPolicy(ref: string): Promise<PolicyDef | null>;
   listPolicies(
     filter: { pack?: string; resource_ref?: string },
     page: Page,
   ): Promise<PageResult<PolicyDef>>;
+  /** Removes one policy (API delete); false when there was none. */
+  deletePolicy(ref: string): Promise<boolean>;
 
   upsertConfigSchema(schema: ConfigSchemaDef): Promise<void>;
   getConfigSchema(pack: string): Promise<ConfigSchemaDef | null>;
   upsertConfig(config: PackConfig): Promise<void>;
   getConfig(pack: string): Promise<PackConfig | null>;
+  listConfigs(page: Page): Promise<PageResult<PackConfig>>;
+  listConfigSchemas(page: Page): Promise<PageResult<ConfigSchemaDef>>;
 
   /**
    * Removes a pack's resources that the latest registration did not see, so re-registering a

@@ -65,6 +65,10 @@ class Resources<T> {
     return { items: rows.map((r) => this.#decode(r.record)), total };
   }
 
+  delete(key: string): boolean {
+    return this.#statement(sql.deleteSql(this.spec)).run(key).changes > 0;
+  }
+
   /** Deletes the pack's rows not named in `keep`; returns how many went. */
   prune(pack: string, keep: readonly string[]): number {
     return this.#statement(sql.pruneSql(this.spec)).run(pack, JSON.stringify(keep)).changes;
@@ -187,6 +191,9 @@ export class SqliteContentStore implements ContentStore {
   async getAction(ref: string) {
     return this.#actions.get(ref);
   }
+  async deleteAction(ref: string) {
+    return this.#actions.delete(ref);
+  }
   async listActions(filter: { pack?: string }, page: Page) {
     return this.#actions.list({ pack: filter.pack }, page);
   }
@@ -196,6 +203,9 @@ export class SqliteContentStore implements ContentStore {
   }
   async getRule(ref: string) {
     return this.#rules.get(ref);
+  }
+  async deleteRule(ref: string) {
+    return this.#rules.delete(ref);
   }
   async listRules(filter: { pack?: string; enabled?: boolean; trigger_type?: string }, page: Page) {
     return this.#rules.list(
@@ -207,8 +217,18 @@ export class SqliteContentStore implements ContentStore {
   async upsertSensor(sensor: SensorDef) {
     this.#sensors.upsert(sensor);
   }
+  async getSensor(ref: string) {
+    return this.#sensors.get(ref);
+  }
   async listSensors(filter: { pack?: string }, page: Page) {
     return this.#sensors.list({ pack: filter.pack }, page);
+  }
+  async setSensorEnabled(ref: string, enabled: boolean) {
+    const sensor = this.#sensors.get(ref);
+    if (!sensor) return null;
+    const updated = { ...sensor, enabled };
+    this.#sensors.upsert(updated);
+    return updated;
   }
 
   async upsertTriggerType(triggerType: TriggerTypeDef) {
@@ -216,6 +236,9 @@ export class SqliteContentStore implements ContentStore {
   }
   async getTriggerType(ref: string) {
     return this.#triggerTypes.get(ref);
+  }
+  async deleteTriggerType(ref: string) {
+    return this.#triggerTypes.delete(ref);
   }
   async listTriggerTypes(filter: { pack?: string }, page: Page) {
     return this.#triggerTypes.list({ pack: filter.pack }, page);
@@ -230,6 +253,12 @@ export class SqliteContentStore implements ContentStore {
 
   async upsertPolicy(policy: PolicyDef) {
     this.#policies.upsert(policy);
+  }
+  async getPolicy(ref: string) {
+    return this.#policies.get(ref);
+  }
+  async deletePolicy(ref: string) {
+    return this.#policies.delete(ref);
   }
   async listPolicies(filter: { pack?: string; resource_ref?: string }, page: Page) {
     return this.#policies.list({ pack: filter.pack, resource_ref: filter.resource_ref }, page);
@@ -246,6 +275,12 @@ export class SqliteContentStore implements ContentStore {
   }
   async getConfig(pack: string) {
     return this.#configs.get(pack);
+  }
+  async listConfigs(page: Page) {
+    return this.#configs.list({}, page);
+  }
+  async listConfigSchemas(page: Page) {
+    return this.#schemas.list({}, page);
   }
 
   async pruneResources(

@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError } from "../../../core/errors.ts";
 import type { Execution, NewExecution, OutputChunk } from "../../../core/execution/model.ts";
 import { type ExecutionStatus, isExecutionStatus } from "../../../core/execution/status.ts";
 import type {
+  ExecutionDistinctField,
   ExecutionFilter,
   ExecutionStore,
   JobRef,
@@ -90,6 +91,12 @@ export class SqliteExecutionStore implements ExecutionStore {
       conditions.push(sql.FILTER_SQL[field]);
       params.push(isoTimestamp(value, field));
     }
+    for (const field of ["user", "trigger_instance", "rule"] as const) {
+      const value = filter[field];
+      if (value === undefined) continue;
+      conditions.push(sql.FILTER_SQL[field]);
+      params.push(value);
+    }
     const order = filter.sort === "asc" ? "ASC" : "DESC";
     const rows = this.#lists
       .get(sql.listExecutionsSql(conditions, order))
@@ -98,6 +105,13 @@ export class SqliteExecutionStore implements ExecutionStore {
       total: number;
     };
     return { items: rows.map(toExecution), total: counted.total };
+  }
+
+  async distinctValues(field: ExecutionDistinctField): Promise<Array<string | null>> {
+    if (!Object.hasOwn(sql.DISTINCT_SQL, field))
+      throw new ValidationError(`cannot list distinct values of ${String(field)}`, { field });
+    const rows = this.#lists.get(sql.DISTINCT_SQL[field]).all() as Array<{ value: unknown }>;
+    return rows.map((r) => (r.value === null || r.value === undefined ? null : String(r.value)));
   }
 
   async transition(

@@ -19,6 +19,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 1, file: "001_initial.sql" },
   { version: 2, file: "002_reactor.sql" },
   { version: 3, file: "003_workflows.sql" },
+  { version: 4, file: "004_trace_components.sql" },
+  { version: 5, file: "005_auth.sql" },
 ];
 
 /** The schema version this code writes; a file at a higher version came from newer Squall. */

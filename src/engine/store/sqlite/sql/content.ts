@@ -41,6 +41,11 @@ export function getSql(t: ContentTable): string {
   return `SELECT record FROM ${t.table} WHERE ${t.key} = ?`;
 }
 
+/** Primary-key delete (API deletes of one resource). */
+export function deleteSql(t: ContentTable): string {
+  return `DELETE FROM ${t.table} WHERE ${t.key} = ?`;
+}
+
 function whereClause(filterColumns: readonly string[]): string {
   return filterColumns.length === 0
     ? ""

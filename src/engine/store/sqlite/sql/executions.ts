@@ -16,12 +16,13 @@ export const GET_EXECUTION = `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE 
 
 /**
  * Hot. Primary-key update, guarded by revision: a write based on a stale read changes nothing,
- * which the caller turns into ConflictError.
+ * which the caller turns into ConflictError. @revisions is the number of transitions applied
+ * (an in-process runner's start and end are written at once).
  */
 export const UPDATE_EXECUTION = `
   UPDATE executions
   SET status = @status, result = @result, context = @context, end_timestamp = @end_timestamp,
-      runner_node = @runner_node, log = @log, revision = revision + 1
+      runner_node = @runner_node, log = @log, revision = revision + @revisions
   WHERE id = @id AND revision = @revision`;
 
 /**
@@ -37,6 +38,10 @@ export const FILTER_SQL = {
   parentIsNull: "parent IS NULL",
   timestamp_gt: "start_timestamp > ?",
   timestamp_lt: "start_timestamp < ?",
+  // Context filters scan the rows the other conditions leave; StackStorm has no index there either.
+  user: "json_extract(context, '$.user') = ?",
+  trigger_instance: "json_extract(context, '$.trigger_instance.id') = ?",
+  rule: "json_extract(context, '$.rule.ref') = ?",
 } as const;
 
 /**
@@ -61,6 +66,19 @@ export function listExecutionsSql(conditions: readonly string[], order: "ASC" | 
 export function countExecutionsSql(conditions: readonly string[]): string {
   return `SELECT COUNT(*) AS total FROM executions ${whereClause(conditions)}`;
 }
+
+/**
+ * Cold (`/executions/views/filters`). Distinct values of one attribute: the column ones walk
+ * their (column, id) index; the context ones scan the table, as StackStorm's distinct does.
+ */
+export const DISTINCT_SQL = {
+  action: "SELECT DISTINCT action_ref AS value FROM executions ORDER BY value",
+  status: "SELECT DISTINCT status AS value FROM executions ORDER BY value",
+  runner: "SELECT DISTINCT runner_type AS value FROM executions ORDER BY value",
+  user: `SELECT DISTINCT json_extract(context, '$.user') AS value FROM executions
+    WHERE value IS NOT NULL ORDER BY value`,
+  rule: "SELECT DISTINCT json_extract(context, '$.rule.ref') AS value FROM executions ORDER BY value",
+} as const;
 
 /** Hot. MAX over the primary key (execution_id, seq) reads one index entry. */
 export const LAST_OUTPUT_SEQ =
