@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { mergeSchemas } from "../../src/core/content/merge-parameters.ts";
 import { BUILTIN_RUNNER_TYPES } from "../../src/core/content/runner-types.ts";
+import { SYSTEM_TRIGGER_TYPES } from "../../src/core/reactor/system-triggers.ts";
 import { registerPacks } from "../../src/engine/content/registrar.ts";
 import type { ContentStore, Store } from "../../src/engine/store/contract.ts";
 import { openSqliteStore } from "../../src/engine/store/sqlite/index.ts";
@@ -145,6 +146,14 @@ describe("registerPacks into SQLite", () => {
     assert.equal(broken?.line, 4);
     assert.equal(report.packs[0]?.pruned, 0);
     assert.equal((await store.content.getAction("fixture_pack.flow"))?.enabled, true);
+  });
+
+  it("keeps the built-in trigger types when the core pack is registered again", async () => {
+    for (const t of SYSTEM_TRIGGER_TYPES) await store.content.upsertTriggerType(t);
+    const report = await registerPacks(store.content, [join(root, "packs/core")]);
+    assert.equal(report.packs[0]?.pruned, 0);
+    for (const t of SYSTEM_TRIGGER_TYPES)
+      assert.ok(await store.content.getTriggerType(t.ref), `${t.ref} was pruned`);
   });
 
   it("reports a path that does not exist", async () => {

@@ -26,6 +26,8 @@ function type(name: string, description: string, extra: Partial<TriggerTypeDef>)
     name,
     pack: "core",
     description,
+    // Built in, not read from a file: registering the core pack must keep them (see heldBack).
+    metadata_file: "",
     parameters_schema: {},
     payload_schema: { type: "object" },
     ...extra,
