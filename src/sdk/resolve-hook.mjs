@@ -6,5 +6,11 @@ export async function resolve(specifier, context, nextResolve) {
   if (specifier === "squall/sdk" || specifier === "@squall/sdk")
     // Through the next resolver (tsx's), which marks the .ts file for its loader.
     return nextResolve(SDK_URL, context);
-  return nextResolve(specifier, context);
+  const resolved = await nextResolve(specifier, context);
+  // A pack usually lives outside any package.json saying "type": "module", where Node would take
+  // its .ts files for CommonJS and fail on their `export default`. The SDK's contract is an ES
+  // module, so .ts/.mts pack files load as one (.cts and .js keep Node's rules).
+  if (resolved.format === "commonjs" && /\.m?ts$/.test(new URL(resolved.url).pathname))
+    return { ...resolved, format: "module" };
+  return resolved;
 }

@@ -20,6 +20,7 @@ import { JinjaEngine } from "../core/expr/jinja/engine.ts";
 import { DEFAULT_SYSTEM_USER } from "../core/params/index.ts";
 import { openNodeAuth } from "../engine/auth/setup.ts";
 import type { Settings } from "../engine/config.ts";
+import { createRenderingConfigLoader } from "../engine/content/config-render.ts";
 import { registerPackPaths } from "../engine/content/register-paths.ts";
 import { symmetricDecrypt } from "../engine/datastore/crypto.ts";
 import { loadOrCreateDatastoreKey } from "../engine/datastore/key-file.ts";
@@ -27,7 +28,6 @@ import { EventBus } from "../engine/events.ts";
 import { InquiryService, startInquiryExpiry } from "../engine/inquiries/index.ts";
 import { createLogger, type Logger, SecretRegistry } from "../engine/logger.ts";
 import { createPythonEnvironments } from "../engine/python/environments.ts";
-import { createPackConfigLoader } from "../engine/python/pack-config.ts";
 import { createRunnerRegistry } from "../engine/runners/registry.ts";
 import { type SensorContainer, startSensorContainer } from "../engine/sensors/container.ts";
 import { startActionWorker } from "../engine/services/action-worker.ts";
@@ -104,7 +104,16 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   const engine = new JinjaEngine(
     key ? { decryptKv: (ciphertext) => symmetricDecrypt(key, ciphertext) } : {},
   );
-  const loadConfig = createPackConfigLoader(store.content);
+  // Pack configs reach actions and sensors with their `{{ st2kv... }}` values rendered; secret
+  // ones are masked like secret parameters.
+  const loadConfig = createRenderingConfigLoader({
+    content: store.content,
+    kv: store.kv,
+    engine,
+    secrets,
+    systemUser: DEFAULT_SYSTEM_USER,
+    ...(key ? { decrypt: (ciphertext: string) => symmetricDecrypt(key, ciphertext) } : {}),
+  });
   const runners = createRunnerRegistry({
     python: {
       python: settings.pythonBinary,
@@ -269,6 +278,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
           metadata: { service: "sensors_container", sensor: sensor.ref },
         }).token ?? "",
       pythonFor: (pack) => pythonEnvironments.ready(pack),
+      loadConfig,
       signal: controller.signal,
     });
     // Registration and rule changes reload the rules; sensors and their triggers follow.

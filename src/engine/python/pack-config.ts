@@ -7,7 +7,11 @@
 import { assignDefaults } from "../../core/content/param-schema.ts";
 import type { ContentStore } from "../store/contract.ts";
 
-export type PackConfigLoader = (pack: string) => Promise<Record<string, unknown>>;
+/**
+ * `user` is whom the config is loaded for (the execution's user; the system user when absent):
+ * dynamic values read that user's datastore scope (see content/config-render.ts).
+ */
+export type PackConfigLoader = (pack: string, user?: string) => Promise<Record<string, unknown>>;
 
 export function createPackConfigLoader(
   content: Pick<ContentStore, "getConfig" | "getConfigSchema">,

@@ -33,7 +33,7 @@ const EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
 
 export interface NodejsRunnerOptions {
   /** The pack's config (see python/pack-config.ts createPackConfigLoader); default: none. */
-  loadConfig?: (pack: string) => Promise<Record<string, unknown>>;
+  loadConfig?: (pack: string, user?: string) => Promise<Record<string, unknown>>;
   nodeBinary?: string;
   killGraceMs?: number;
   maxCaptureBytes?: number;
@@ -109,7 +109,7 @@ export function createNodejsRunner(options: NodejsRunnerOptions = {}): Runner {
         execution_id: request.executionId,
         file_path: file,
         parameters: actionParameters(request),
-        config: (await options.loadConfig?.(request.action.pack)) ?? {},
+        config: (await options.loadConfig?.(request.action.pack, request.user)) ?? {},
         api_url: request.apiUrl,
         auth_token: request.authToken,
       };

@@ -77,7 +77,10 @@ export function createPythonScriptRunner(options: PythonScriptRunnerOptions = {}
       const actionParameters = actionParametersOf(request);
       const python = await interpreter(request, options);
       if (python === null) return canceledOutcome();
-      const config = options.loadConfig ? await options.loadConfig(request.action.pack) : {};
+      // Dynamic config values read the datastore as the execution's user, as StackStorm's do.
+      const config = options.loadConfig
+        ? await options.loadConfig(request.action.pack, request.user)
+        : {};
       const stdin = JSON.stringify({
         pack: request.action.pack,
         file_path: file,

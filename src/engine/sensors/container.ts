@@ -13,7 +13,7 @@ import type { TriggerDef } from "../../core/reactor/model.ts";
 import { isParameterised } from "../../core/reactor/system-triggers.ts";
 import type { ChildMessage } from "../../sdk/protocol.ts";
 import type { Logger } from "../logger.ts";
-import { createPackConfigLoader } from "../python/pack-config.ts";
+import { createPackConfigLoader, type PackConfigLoader } from "../python/pack-config.ts";
 import type { Dispatcher } from "../reactor/dispatcher.ts";
 import type { TriggerRegistry } from "../reactor/trigger-registry.ts";
 import { MAX_PAGE_SIZE, type Page, type PageResult, type Store } from "../store/contract.ts";
@@ -30,6 +30,11 @@ export interface SensorContainerDeps {
   dispatcher: Pick<Dispatcher, "dispatchTrigger">;
   registry: Pick<TriggerRegistry, "ensureTrigger" | "isListened" | "triggerType">;
   log: Logger;
+  /**
+   * The config a sensor gets as `self.config` (the node passes its rendering loader, see
+   * content/config-render.ts); default: the stored config, templates unrendered.
+   */
+  loadConfig?: PackConfigLoader;
   /** Base URL of the API including /api/v1, handed to sensors for datastore calls. */
   apiUrl: () => string;
   /** A token for the sensor's API calls; absent (or "") while auth is off. */
@@ -86,7 +91,7 @@ export async function startSensorContainer(deps: SensorContainerDeps): Promise<S
   const grace = deps.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
   const now = deps.now ?? Date.now;
   const running = new Map<string, { supervisor: SensorSupervisor; key: string }>();
-  const loadConfig = createPackConfigLoader(deps.store.content);
+  const loadConfig = deps.loadConfig ?? createPackConfigLoader(deps.store.content);
   let queue: Promise<void> = Promise.resolve();
 
   const emit = (ref: string, payload: Record<string, unknown>, log: Logger) =>
