@@ -14,11 +14,16 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { api, makeHome, startSquall } from "../test/support/squall-process.ts";
+import { api, authHeaders, makeHome, startSquall } from "../test/support/squall-process.ts";
 
 const EVENTS = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = Number(process.argv[3] ?? 64);
 const RULES = 100;
+/**
+ * W1_AUTH=1 runs the node with authentication on (its default) and every POST carrying a token,
+ * to show what authentication costs a request; W1 itself is specified without it.
+ */
+const AUTH = process.env.W1_AUTH === "1";
 /** Sockets the requests are spread over (pipelined on each). */
 const CONNECTIONS = Math.min(CONCURRENCY, 8);
 
@@ -66,10 +71,16 @@ function rawCommitRate(dir: string): number {
   return rate;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux only). */
-function processCpuSeconds(pid: number | undefined): number {
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux only); with
+ * `mainThread`, only its main thread's (where Squall's JavaScript runs, without the GC helpers).
+ */
+function processCpuSeconds(pid: number | undefined, mainThread = false): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(
+      mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`,
+      "utf8",
+    );
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
   } catch {
@@ -150,6 +161,17 @@ function durableCounts(dbPath: string, events: number): string {
   }
 }
 
+/** Bytes a process has asked the kernel to write so far (all files), from /proc (Linux only). */
+function processWrittenBytes(pid: number | undefined): number {
+  try {
+    return Number(
+      /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? Number.NaN,
+    );
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
@@ -221,11 +243,12 @@ class PipelinedClient {
 }
 
 let client: PipelinedClient | undefined;
+let credentials: Record<string, string> = {};
 function post(tag: string, body: string): Promise<number> {
   if (!client) throw new Error("not connected");
   return client.post(
     "/api/v1/webhooks/bench",
-    { "content-type": "application/json", "St2-Trace-Tag": tag },
+    { "content-type": "application/json", "St2-Trace-Tag": tag, ...credentials },
     body,
   );
 }
@@ -235,13 +258,17 @@ writeBenchPack(join(home, "packs"));
 const node = await startSquall(home, {
   SQUALL_PACKS_PATH: join(home, "packs"),
   SQUALL_ACTION_CONCURRENCY: "200",
-  // W1 measures the reactor, not credential checks: the node runs without authentication.
-  SQUALL_AUTH_ENABLED: "false",
+  // W1 measures the reactor, not credential checks: the node runs without authentication
+  // unless W1_AUTH=1.
+  ...(AUTH ? {} : { SQUALL_AUTH_ENABLED: "false" }),
 });
+if (AUTH) credentials = await authHeaders(node.url);
 client = await PipelinedClient.connect(new URL(node.url), CONNECTIONS);
 try {
   const sentAt = new Map<string, number>();
   const serverCpu0 = processCpuSeconds(node.child.pid);
+  const mainCpu0 = processCpuSeconds(node.child.pid, true);
+  const written0 = processWrittenBytes(node.child.pid);
   const clientCpu0 = process.cpuUsage();
   const t0 = performance.now();
   const t0Wall = Date.now();
@@ -276,6 +303,8 @@ try {
   }
   const polledMs = performance.now() - t0;
   const serverCpu = processCpuSeconds(node.child.pid) - serverCpu0;
+  const mainCpu = processCpuSeconds(node.child.pid, true) - mainCpu0;
+  const written = processWrittenBytes(node.child.pid) - written0;
   const clientUsage = process.cpuUsage(clientCpu0);
   const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
   if (done < EVENTS) throw new Error(`only ${done} of ${EVENTS} executions succeeded in time`);
@@ -298,7 +327,7 @@ try {
   const sample = await sampleTraces(node.url, EVENTS);
   const raw = rawCommitRate(home);
   console.log(
-    `w1.events=${EVENTS} concurrency=${CONCURRENCY} connections=${CONNECTIONS} rules=${RULES} (1 matching, 3 criteria each)`,
+    `w1.events=${EVENTS} concurrency=${CONCURRENCY} connections=${CONNECTIONS} rules=${RULES} (1 matching, 3 criteria each) auth=${AUTH ? "token" : "off"}`,
   );
   console.log(`w1.accepted_per_s=${(EVENTS / (acceptedMs / 1000)).toFixed(0)}`);
   console.log(`w1.sustained_events_per_s=${(EVENTS / (totalMs / 1000)).toFixed(0)} target>=5000`);
@@ -306,8 +335,12 @@ try {
     `w1.latency_ms p50=${percentile(latencies, 50)} p99=${percentile(latencies, 99)} samples=${latencies.length}`,
   );
   console.log(
-    `w1.cpu_s server=${serverCpu.toFixed(2)} client=${clientCpu.toFixed(2)} wall=${(totalMs / 1000).toFixed(2)}`,
+    `w1.cpu_s server=${serverCpu.toFixed(2)} server_main_thread=${mainCpu.toFixed(2)} client=${clientCpu.toFixed(2)} wall=${(totalMs / 1000).toFixed(2)}`,
   );
+  console.log(
+    `w1.cpu_us_per_event server=${((serverCpu * 1e6) / EVENTS).toFixed(0)} server_main_thread=${((mainCpu * 1e6) / EVENTS).toFixed(0)} client=${((clientCpu * 1e6) / EVENTS).toFixed(0)}`,
+  );
+  console.log(`w1.written_bytes_per_event=${(written / EVENTS).toFixed(0)}`);
   console.log(`w1.trace_sample ${sample}`);
   console.log(`sqlite.raw_single_row_commits_per_s=${raw.toFixed(0)}`);
   console.log(`w1.events_per_raw_commit_ratio=${(EVENTS / (totalMs / 1000) / raw).toFixed(3)}`);

@@ -18,6 +18,7 @@ import { DatastoreService } from "../engine/datastore/service.ts";
 import { inquiryTriggerOps } from "../engine/inquiries/trigger.ts";
 import type { Logger } from "../engine/logger.ts";
 import { Dispatcher } from "../engine/reactor/dispatcher.ts";
+import { createEnforcer } from "../engine/reactor/enforcer.ts";
 import { createInstanceOpsBuilder, createSystemInstanceOps } from "../engine/reactor/instances.ts";
 import { notificationOps, startNotifier } from "../engine/reactor/notifier.ts";
 import { RulesService } from "../engine/reactor/rules-service.ts";
@@ -94,6 +95,18 @@ export async function startReactor(
       log: log.child({ component: "notifier" }),
     }),
   ];
+  // Performance: dispatches enforce their rules in their own commit (see InlineEnforcement).
+  const enforcer = createEnforcer({
+    store,
+    rules,
+    executions,
+    engine,
+    log: log.child({ component: "rules" }),
+  });
+  dispatcher.useInlineEnforcement({
+    enforce: (instance) => enforcer.enforce(instance),
+    published: (created) => executions.published(created),
+  });
   const routes = [
     (scope: FastifyInstance) => webhookRoutes(scope, { dispatcher }),
     (scope: FastifyInstance) => keyRoutes(scope, { datastore, requester: requesterOf }),

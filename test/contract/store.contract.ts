@@ -18,6 +18,7 @@ import { executionContract } from "./executions.contract.ts";
 import type { OpenStore } from "./fixtures.ts";
 import { kvContract } from "./kv.contract.ts";
 import { queueContract } from "./queue.contract.ts";
+import { queueLeaseContract } from "./queue-lease.contract.ts";
 import { reactorContract } from "./reactor.contract.ts";
 import { workflowContract } from "./workflows.contract.ts";
 
@@ -27,6 +28,7 @@ export function runStoreContract(name: string, open: OpenStore): void {
   describe(`${name} store contract`, () => {
     executionContract(open);
     queueContract(open);
+    queueLeaseContract(open);
     contentContract(open);
     kvContract(open);
     reactorContract(open);

@@ -203,8 +203,20 @@ export function normalizeRoute(path: string): string {
   return p.length > 1 ? p.replace(/\/+$/, "") : p;
 }
 
+/**
+ * Normalised route patterns, memoised: every request looks its rule up (twice), and a server
+ * has a fixed, small set of patterns. Bounded all the same, in case a caller passes raw paths.
+ */
+const normalized = new Map<string, string>();
+
 function key(method: string, path: string): string {
-  return `${method === "HEAD" ? "GET" : method} ${normalizeRoute(path)}`;
+  let route = normalized.get(path);
+  if (route === undefined) {
+    route = normalizeRoute(path);
+    if (normalized.size >= 1_000) normalized.clear();
+    normalized.set(path, route);
+  }
+  return `${method === "HEAD" ? "GET" : method} ${route}`;
 }
 
 export function buildRouteTable(): Map<string, RouteRule> {

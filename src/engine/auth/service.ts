@@ -50,6 +50,11 @@ export const INVALID_CREDENTIALS = "Invalid or missing credentials";
 export class AuthService {
   private readonly now: () => number;
   private readonly cache = new Map<string, TokenRow>();
+  /**
+   * API keys found, by hash: webhooks commonly authenticate with a key, and every key change
+   * goes through this object (update and delete empty it), so the hot path reads no row.
+   */
+  private readonly keyCache = new Map<string, ApiKeyRow>();
 
   constructor(private readonly options: AuthServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -157,8 +162,14 @@ export class AuthService {
   }
 
   validateApiKey(key: string): Principal {
-    const row = this.options.store.apiKeyByHash(sha256(key));
-    if (!row) throw new AuthenticationError("API key is not found.");
+    const hash = sha256(key);
+    let row = this.keyCache.get(hash) ?? null;
+    if (!row) {
+      row = this.options.store.apiKeyByHash(hash);
+      if (!row) throw new AuthenticationError("API key is not found.");
+      if (this.keyCache.size >= CACHE_LIMIT) this.keyCache.clear();
+      this.keyCache.set(hash, row);
+    }
     if (!row.enabled) throw new AuthenticationError("API key is disabled.");
     return { user: row.user, method: "API key" };
   }
@@ -201,11 +212,13 @@ export class AuthService {
     if (patch.metadata !== undefined) row.metadata = patch.metadata;
     if (patch.enabled !== undefined) row.enabled = patch.enabled;
     this.options.store.updateApiKey(row);
+    this.keyCache.clear();
     return row;
   }
 
   deleteApiKey(idOrKey: string): void {
     const row = this.getApiKey(idOrKey);
     this.options.store.deleteApiKey(row.id);
+    this.keyCache.clear();
   }
 }

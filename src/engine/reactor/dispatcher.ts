@@ -6,9 +6,11 @@
 
 import { randomUUID } from "node:crypto";
 import { NotFoundError } from "../../core/errors.ts";
-import type { TriggerDef } from "../../core/reactor/model.ts";
+import type { Execution } from "../../core/execution/model.ts";
+import type { TriggerDef, TriggerInstance } from "../../core/reactor/model.ts";
+import { WORK } from "../services/work-kinds.ts";
 import type { Store } from "../store/contract.ts";
-import type { WriteOp } from "../store/reactor-contract.ts";
+import type { CommitResult, WriteOp } from "../store/reactor-contract.ts";
 import type { DispatchOptions, InstanceOpsBuilder } from "./instances.ts";
 import type { TriggerRegistry } from "./trigger-registry.ts";
 
@@ -35,7 +37,23 @@ function readPath(payload: unknown, path: string): unknown {
   return value;
 }
 
+/**
+ * Rule enforcement done by the dispatcher itself: a new instance is committed already
+ * `processed`, in one transaction with the enforcements and executions its rules cause, instead
+ * of `pending` with a job the rules worker claims, reads back and commits again. That saves a
+ * hand-off per event (a job row written, claimed and deleted, and the instance's status
+ * rewritten) with the same all-or-nothing outcome: either the instance and everything it caused
+ * are durable, or none of it is.
+ */
+export interface InlineEnforcement {
+  enforce(instance: TriggerInstance): Promise<WriteOp[]>;
+  /** Tells local listeners about the executions the commit created. */
+  published(executions: Execution[]): void;
+}
+
 export class Dispatcher {
+  private inline: InlineEnforcement | undefined;
+
   /** url → webhook triggers with that url; refreshed whenever rules change. */
   private webhooks = new Map<string, TriggerDef[]>();
 
@@ -46,6 +64,11 @@ export class Dispatcher {
     private readonly idempotencyWindowMs: number,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Enforces rules at dispatch (see InlineEnforcement); without it the rules worker does. */
+  useInlineEnforcement(inline: InlineEnforcement): void {
+    this.inline = inline;
+  }
 
   setWebhookTriggers(triggers: TriggerDef[]): void {
     const map = new Map<string, TriggerDef[]>();
@@ -110,6 +133,38 @@ export class Dispatcher {
     return (await this.instanceOps(ref, payload, options)).ops;
   }
 
+  /**
+   * The instance's writes with its rules enforced, the instance recorded `processed` and no
+   * processing job; null when the rules worker should do it (no inline enforcement, nothing
+   * listening, or enforcing failed: the worker then records the failure as it always does).
+   */
+  private async enforceInline(built: WriteOp[]): Promise<WriteOp[] | null> {
+    const [create, ...rest] = built;
+    if (!this.inline || create?.op !== "instance.create") return null;
+    if (!create.enqueue?.some((item) => item.kind === WORK.triggerProcess)) return null;
+    const instance: TriggerInstance = { ...create.instance, status: "processed" };
+    let enforced: WriteOp[];
+    try {
+      enforced = await this.inline.enforce(instance);
+    } catch {
+      return null;
+    }
+    const enqueue = create.enqueue.filter((item) => item.kind !== WORK.triggerProcess);
+    return [{ ...create, instance, enqueue }, ...rest, ...enforced];
+  }
+
+  /** Commits the enforced writes; should they fail, the plain ones leave it to the rules worker. */
+  private async commitInline(inlineOps: WriteOp[], plainOps: WriteOp[]): Promise<CommitResult> {
+    let result: CommitResult;
+    try {
+      result = await this.store.reactor.commit(inlineOps);
+    } catch {
+      return this.store.reactor.commit(plainOps);
+    }
+    this.inline?.published(result.executions);
+    return result;
+  }
+
   private async shadowFor(ref: string): Promise<TriggerDef> {
     if (!this.registry.triggerType(ref))
       throw new NotFoundError(`trigger ${ref} is not registered`);
@@ -122,6 +177,8 @@ export class Dispatcher {
     options: RequestOptions,
   ): Promise<DispatchResult> {
     const ops: WriteOp[] = [];
+    const inlineOps: WriteOp[] = [];
+    let inlined = false;
     const expiresAt = this.now() + this.idempotencyWindowMs;
     for (const { trigger, key } of targets) {
       const built = await this.instanceOps(trigger, payload, {
@@ -129,8 +186,15 @@ export class Dispatcher {
         ...(key !== undefined ? { idempotency: { key: `${trigger}:${key}`, expiresAt } } : {}),
       });
       ops.push(...built.ops);
+      // A keyed instance may turn out a duplicate at commit, which must then cause nothing, so
+      // it goes through the rules worker.
+      const enforced = key === undefined ? await this.enforceInline(built.ops) : null;
+      if (enforced) inlined = true;
+      inlineOps.push(...(enforced ?? built.ops));
     }
-    const result = await this.store.reactor.commit(ops);
+    const result = inlined
+      ? await this.commitInline(inlineOps, ops)
+      : await this.store.reactor.commit(ops);
     const created: string[] = [];
     const duplicates: string[] = [];
     for (const entry of result.instances)

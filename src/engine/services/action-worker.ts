@@ -24,6 +24,9 @@ import type { ProcessGroupRecords } from "./orphans.ts";
 import { OutputBuffer } from "./output-buffer.ts";
 import { jobExecutionId, WORK } from "./work-kinds.ts";
 
+/** Nothing cancels an in-process run midway, so one signal that never aborts serves them all. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** Everything a runner needs, resolved from the execution (parameters rendered and cast). */
 export interface PreparedRun {
   action: ActionDef;
@@ -91,9 +94,16 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     scheduledHere.note(execution);
   };
   options.bus.on("execution.update", onUpdate);
-  options.signal.addEventListener("abort", () => options.bus.off("execution.update", onUpdate), {
-    once: true,
-  });
+  // Performance: runs this node schedules come to this worker without a claim (see WorkItem.lease).
+  executions.leaseRunsTo({ owner, ms: leaseMs });
+  options.signal.addEventListener(
+    "abort",
+    () => {
+      options.bus.off("execution.update", onUpdate);
+      executions.leaseRunsTo(undefined);
+    },
+    { once: true },
+  );
 
   async function handle(job: Job): Promise<void> {
     const ref: JobRef = { id: job.id, owner };
@@ -240,7 +250,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     try {
       const prepared = await options.prepare(execution);
       outcome = await runner.run(
-        runRequest(execution, prepared, { write: () => undefined }, new AbortController().signal),
+        runRequest(execution, prepared, { write: () => undefined }, NEVER_ABORTED),
       );
     } catch (err) {
       outcome = {

@@ -192,10 +192,23 @@ export class ExecutionService {
         { op: "job.enqueue", items: [scheduleWork(execution.id)] },
       ];
     // Inserted already `scheduled` (its log still shows `requested` first): one row write.
+    const run = this.runLease
+      ? { ...runWork(execution.id), lease: this.runLease }
+      : runWork(execution.id);
     return [
       { op: "execution.create", execution: { ...execution, status: "scheduled" } },
-      { op: "job.enqueue", items: [runWork(execution.id)] },
+      { op: "job.enqueue", items: [run] },
     ];
+  }
+
+  private runLease: { owner: string; ms: number } | undefined;
+
+  /**
+   * Run jobs are inserted already leased to this node's action worker (which takes them without
+   * a claim) while it runs; `undefined` when it stops.
+   */
+  leaseRunsTo(lease: { owner: string; ms: number } | undefined): void {
+    this.runLease = lease;
   }
 
   private workflowHooks: WorkflowHooks | undefined;

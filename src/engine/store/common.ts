@@ -29,9 +29,15 @@ export interface WorkItem {
   runAt?: number;
   /** If set, enqueueing is a no-op while another unfinished job with this key exists. */
   key?: string;
+  /**
+   * Inserted already claimed by `owner` for `ms` (attempt 1): a consumer in this process takes
+   * it from `claim` without claiming it in the database. Should that consumer die, the lease
+   * lapses and anyone may claim the job, as with any claimed job.
+   */
+  lease?: { owner: string; ms: number };
 }
 
-export interface Job extends Required<Omit<WorkItem, "key">> {
+export interface Job extends Required<Omit<WorkItem, "key" | "lease">> {
   id: number;
   key: string | null;
   attempts: number;

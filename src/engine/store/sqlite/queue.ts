@@ -49,6 +49,13 @@ function checkItem(item: WorkItem, index: number): void {
     });
   }
   if (item.key !== undefined) requireText(item.key, `${field}.key`);
+  if (item.lease !== undefined) {
+    requireText(item.lease?.owner, `${field}.lease.owner`);
+    if (!Number.isFinite(item.lease.ms) || item.lease.ms <= 0)
+      throw new ValidationError(`${field}.lease.ms must be a positive number of ms`, {
+        field: `${field}.lease.ms`,
+      });
+  }
 }
 
 function checkRef(job: JobRef): void {
@@ -69,6 +76,7 @@ function checkLease(leaseMs: number): void {
 /** Job operations that run inside a caller's transaction. */
 export class JobTable {
   readonly #insert: Statement;
+  readonly #insertLeased: Statement;
   readonly #lease: Statement<[number], { kind: string; lease_owner: string | null }>;
   readonly #delete: Statement<[number]>;
 
@@ -77,6 +85,7 @@ export class JobTable {
     private readonly now: () => number,
   ) {
     this.#insert = db.prepare(sql.INSERT_JOB);
+    this.#insertLeased = db.prepare(sql.INSERT_LEASED_JOB);
     this.#lease = db.prepare(sql.JOB_LEASE);
     this.#delete = db.prepare(sql.DELETE_JOB);
   }
@@ -87,13 +96,32 @@ export class JobTable {
     items.forEach(checkItem);
     const now = this.now();
     for (const item of items) {
-      const info = this.#insert.run({
+      const row = {
         kind: item.kind,
         payload: JSON.stringify(item.payload),
         runAt: item.runAt ?? now,
         key: item.key ?? null,
         now,
-      });
+      };
+      if (item.lease) {
+        const until = now + item.lease.ms;
+        const info = this.#insertLeased.run({ ...row, owner: item.lease.owner, until });
+        if (info.changes === 0) continue;
+        effects.woken.add(item.kind);
+        effects.leased.push({
+          id: Number(info.lastInsertRowid),
+          kind: item.kind,
+          // The consumer gets its own copy, as a claim would decode it from the row.
+          payload: JSON.parse(row.payload) as Record<string, unknown>,
+          runAt: row.runAt,
+          key: row.key,
+          attempts: 1,
+          leaseOwner: item.lease.owner,
+          leaseUntil: until,
+        });
+        continue;
+      }
+      const info = this.#insert.run(row);
       if (info.changes > 0) effects.woken.add(item.kind);
     }
   }
@@ -164,6 +192,11 @@ export class SqliteWorkQueue implements WorkQueue {
       });
     }
     if (n === 0) return [];
+    // Jobs inserted already leased to this owner need no claim; half a lease must remain, or
+    // they wait for the lease to lapse and are claimed below like any other.
+    const now = this.writer.now();
+    const handed = this.wakeups.take(kind, owner, n, now, leaseMs / 2);
+    if (handed.length > 0) return handed;
     const rows = this.writer.run(() => {
       const now = this.writer.now();
       return this.#claim.all({ kind, n, owner, now, until: now + leaseMs }) as JobRow[];
@@ -209,6 +242,7 @@ export class SqliteWorkQueue implements WorkQueue {
 
   async releaseOwner(owner: string): Promise<number> {
     requireText(owner, "owner");
+    this.wakeups.forgetOwner(owner);
     const released = this.writer.run((effects) => {
       const rows = this.#release.all({ owner });
       for (const row of rows) effects.woken.add(row.kind);
@@ -229,7 +263,8 @@ export class SqliteWorkQueue implements WorkQueue {
     // Listen first, then look: work committed between the two is then caught by the listener.
     const waiter = this.wakeups.wait(kind, timeoutMs, signal);
     // A closed store has released its waiters; there is nothing to look at.
-    if (this.writer.db.open && this.#hasDue.get(kind, this.writer.now())) waiter.cancel();
+    if (this.wakeups.hasHandedOver(kind)) waiter.cancel();
+    else if (this.writer.db.open && this.#hasDue.get(kind, this.writer.now())) waiter.cancel();
     return waiter.promise;
   }
 

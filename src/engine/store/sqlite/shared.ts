@@ -5,12 +5,16 @@
 
 import Database, { type Statement } from "better-sqlite3";
 import { SquallError, ValidationError } from "../../../core/errors.ts";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from "../contract.ts";
+import { DEFAULT_PAGE_SIZE, type Job, MAX_PAGE_SIZE, type Page } from "../contract.ts";
 import type { WakeUps } from "./wakeups.ts";
 
-/** What a write transaction reports back: the job kinds it enqueued, to wake after commit. */
+/**
+ * What a write transaction reports back: the job kinds it enqueued, to wake after commit, and
+ * the jobs it inserted already leased, to hand to their consumers after commit.
+ */
 export interface TxEffects {
   woken: Set<string>;
+  leased: Job[];
 }
 
 export class Writer {
@@ -32,8 +36,9 @@ export class Writer {
 
   /** Runs `fn` in one IMMEDIATE transaction; wakes waiters for enqueued kinds once committed. */
   run<T>(fn: (effects: TxEffects) => T): T {
-    const effects: TxEffects = { woken: new Set() };
+    const effects: TxEffects = { woken: new Set(), leased: [] };
     const result = this.#tx(fn, effects) as T;
+    if (effects.leased.length > 0) this.wakeups.handOver(effects.leased);
     this.wakeups.notify(effects.woken);
     return result;
   }

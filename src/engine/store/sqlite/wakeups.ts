@@ -5,6 +5,7 @@
  */
 
 import { EventEmitter } from "node:events";
+import type { Job } from "../contract.ts";
 
 /** Resolves on wake-up, timeout or abort; `cancel` resolves it early and frees the listener. */
 export interface Waiter {
@@ -13,8 +14,12 @@ export interface Waiter {
 }
 
 export class WakeUps {
+  /** Jobs beyond this many waiting for one consumer are left to be claimed from the database. */
+  static readonly HANDOVER_LIMIT = 10_000;
   readonly #emitter = new EventEmitter();
   #closed = false;
+  /** Committed jobs inserted already leased, by kind and lease owner, oldest first. */
+  readonly #handedOver = new Map<string, Job[]>();
 
   constructor() {
     // Any number of workers may wait on one kind; that is not a leak.
@@ -24,6 +29,57 @@ export class WakeUps {
   /** Announces committed work. Call only after the transaction that wrote it has committed. */
   notify(kinds: Iterable<string>): void {
     for (const kind of kinds) this.#emitter.emit(eventName(kind));
+  }
+
+  /**
+   * Keeps committed, already leased jobs for their owner's next `take`. Call only after the
+   * transaction that wrote them has committed.
+   */
+  handOver(jobs: readonly Job[]): void {
+    for (const job of jobs) {
+      const key = handOverKey(job.kind, job.leaseOwner);
+      let list = this.#handedOver.get(key);
+      if (!list) {
+        list = [];
+        this.#handedOver.set(key, list);
+      }
+      // A consumer that stopped taking: the oldest are dropped here and claimed from the
+      // database once their lease lapses.
+      if (list.length >= WakeUps.HANDOVER_LIMIT) list.shift();
+      list.push(job);
+    }
+  }
+
+  /**
+   * Up to `n` jobs handed over to `owner`, oldest first. Jobs whose lease would end within
+   * `minLeaseMs` are dropped instead: the database hands them out again once it lapses.
+   */
+  take(kind: string, owner: string, n: number, now: number, minLeaseMs: number): Job[] {
+    const key = handOverKey(kind, owner);
+    const list = this.#handedOver.get(key);
+    if (!list) return [];
+    const out: Job[] = [];
+    let i = 0;
+    for (; i < list.length && out.length < n; i++) {
+      const job = list[i] as Job;
+      if (job.leaseUntil - now >= minLeaseMs) out.push(job);
+    }
+    if (i >= list.length) this.#handedOver.delete(key);
+    else list.splice(0, i);
+    return out;
+  }
+
+  /** Whether jobs of `kind` wait to be taken (by any owner). */
+  hasHandedOver(kind: string): boolean {
+    for (const [key, list] of this.#handedOver)
+      if (list.length > 0 && key.startsWith(`${kind}\u0000`)) return true;
+    return false;
+  }
+
+  /** Forgets what was handed to `owner` (its leases are being released). */
+  forgetOwner(owner: string): void {
+    for (const key of [...this.#handedOver.keys()])
+      if (key.endsWith(`\u0000${owner}`)) this.#handedOver.delete(key);
   }
 
   /** Registers synchronously, so work enqueued after this call is never missed. */
@@ -57,3 +113,4 @@ export class WakeUps {
 // Prefixed so a kind such as "error" cannot collide with EventEmitter's special events.
 const eventName = (kind: string) => `kind:${kind}`;
 const CLOSE = "store:close";
+const handOverKey = (kind: string, owner: string) => `${kind}\u0000${owner}`;

@@ -15,6 +15,16 @@ export const INSERT_JOB = `
   ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`;
 
 /**
+ * Hot. INSERT_JOB for an item handed straight to a consumer in this process: it starts claimed
+ * (attempt 1), sitting at its lease end in jobs_claimable like any claimed job.
+ */
+export const INSERT_LEASED_JOB = `
+  INSERT INTO jobs (kind, payload, run_at, ready_at, key, created_at, attempts, lease_owner,
+                    lease_until)
+  VALUES (@kind, @payload, @runAt, @until, @key, @now, 1, @owner, @until)
+  ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`;
+
+/**
  * Hot. The subquery is a range scan of jobs_claimable (kind = ?, ready_at <= now), already in
  * (ready_at, id) order, stopping after @n rows; leased jobs sit at their lease end, so they are
  * not scanned until it passes. The lease test is a guard that the ready_at invariant holds.
