@@ -161,6 +161,8 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     nodeId: settings.nodeId,
     apiUrl: () => `${url}/api/v1`,
     ...(key ? { decryptKv: (ciphertext: string) => symmetricDecrypt(key, ciphertext) } : {}),
+    // Inline children's action triggers commit with the child instead of a notifier job each.
+    notifications: reactor.notifications,
   });
   executions.useWorkflowHooks(workflows);
   const unwatchWorkflows = watchChildren(workflows, bus);

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { api, useSquallNode } from "../support/squall-process.ts";
+import { api, eventually, useSquallNode } from "../support/squall-process.ts";
 import {
   children,
   completion,
@@ -60,6 +60,43 @@ describe("orquesta workflows on the durable engine", () => {
       right: 1,
       both: 1,
     });
+  });
+
+  it("emits an action trigger for every child, inline noop or not, and the workflow, traced", async () => {
+    const done = await run(url(), "orquesta_pack.join");
+    assert.equal(done.status, "succeeded", JSON.stringify(done.result));
+    const kids = await children(url(), done.id);
+    assert.deepEqual(kids.map((k) => k.action.ref).sort(), [
+      "core.local",
+      "core.local",
+      "core.noop",
+      "core.noop",
+    ]);
+    const ids = [done.id, ...kids.map((k) => k.id)].sort();
+    type Instance = { id: string; payload: { execution_id: string; status: string } };
+    const instances = await eventually(
+      async () => {
+        const res = await api<Instance[]>(
+          url(),
+          "GET",
+          "/triggerinstances?trigger=core.st2.generic.actiontrigger&limit=1000",
+        );
+        const mine = res.body.filter((i) => ids.includes(i.payload.execution_id));
+        return mine.length >= ids.length ? mine : undefined;
+      },
+      10_000,
+      "an action trigger per execution",
+    );
+    // Exactly one each, whether built inline with the child or by the notifier.
+    assert.deepEqual(instances.map((i) => i.payload.execution_id).sort(), ids);
+    for (const i of instances) assert.equal(i.payload.status, "succeeded");
+    const tag = done.context.trace_context?.trace_tag;
+    assert.ok(tag, "the workflow has a trace tag");
+    type Trace = { trigger_instances: Array<{ object_id: string }> };
+    const traced = await api<Trace[]>(url(), "GET", `/traces?trace_tag=${encodeURIComponent(tag)}`);
+    assert.equal(traced.status, 200, JSON.stringify(traced.body));
+    const linked = new Set(traced.body.flatMap((t) => t.trigger_instances.map((c) => c.object_id)));
+    for (const i of instances) assert.ok(linked.has(i.id), `instance ${i.id} is in the trace`);
   });
 
   it("runs with-items under the concurrency limit, results in item order", async () => {

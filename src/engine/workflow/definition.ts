@@ -19,6 +19,41 @@ export type Definition =
 const ACTION_SCHEMA = "properties.tasks.patternProperties.^\\w+$.properties.action";
 const EXPRESSION = /<%|\{\{|\{%/;
 
+type Parsed =
+  | { spec: WorkflowSpec; inspection: ReadonlyArray<Record<string, unknown>> }
+  | { parseError: string };
+
+/**
+ * Parsing and inspecting a definition costs far more than running a short workflow, and every
+ * execution of an action reads the same file: results are kept by the file's text (so an edited
+ * file is parsed afresh), a few dozen at most. The spec is only read once parsed, never changed,
+ * so one object can serve every execution.
+ */
+const parsedByText = new Map<string, Parsed>();
+const PARSED_CACHE_SIZE = 64;
+
+function parsedDefinition(path: string, text: string): Parsed {
+  const key = `${path}\0${text}`;
+  const hit = parsedByText.get(key);
+  if (hit) return hit;
+  let parsed: Parsed;
+  try {
+    const spec = parseWorkflowSpec(text);
+    const inspection = flattenInspection(inspectWorkflow(spec, { appContext: ["st2"] })).map(
+      ({ task_name: _t, ...e }) => ({ ...e }),
+    );
+    parsed = { spec, inspection };
+  } catch (err) {
+    parsed = { parseError: `${path}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  if (parsedByText.size >= PARSED_CACHE_SIZE) {
+    const oldest = parsedByText.keys().next().value;
+    if (oldest !== undefined) parsedByText.delete(oldest);
+  }
+  parsedByText.set(key, parsed);
+  return parsed;
+}
+
 export async function loadDefinition(
   action: ActionDef,
   packPath: string,
@@ -34,17 +69,10 @@ export async function loadDefinition(
   } catch (err) {
     return { errors: [{ message: `cannot read workflow definition ${path}: ${String(err)}` }] };
   }
-  let spec: WorkflowSpec;
-  try {
-    spec = parseWorkflowSpec(text);
-  } catch (err) {
-    return {
-      errors: [{ message: `${path}: ${err instanceof Error ? err.message : String(err)}` }],
-    };
-  }
-  const errors: Array<Record<string, unknown>> = flattenInspection(
-    inspectWorkflow(spec, { appContext: ["st2"] }),
-  ).map(({ task_name: _t, ...e }) => ({ ...e }));
+  const parsed = parsedDefinition(path, text);
+  if ("parseError" in parsed) return { errors: [{ message: parsed.parseError }] };
+  const spec = parsed.spec;
+  const errors: Array<Record<string, unknown>> = parsed.inspection.map((e) => ({ ...e }));
   for (const [name, task] of spec.tasks) {
     const ref = task.action;
     if (typeof ref !== "string" || ref === "" || EXPRESSION.test(ref)) continue;

@@ -48,6 +48,8 @@ interface Pending {
   solo?: boolean;
 }
 
+const RETIRED_KEPT = 10_000;
+
 function shape(ops: WriteOp[]): number {
   return ops.filter((o) => o.op === "execution.create" || o.op === "execution.transition").length;
 }
@@ -56,6 +58,12 @@ export class WorkflowEngine implements WorkflowHooks, EngineHost {
   private readonly sessions = new Map<string, WorkflowSession>();
   private readonly queues = new Map<string, Pending[]>();
   private readonly draining = new Set<string>();
+  /**
+   * Recently completed workflows with no child left running: nothing a child publishes can be
+   * news to them, so the bus watcher need not rebuild them from the store to find that out
+   * (their own step publishes every inline child it completed).
+   */
+  private readonly retired = new Set<string>();
   readonly snapshotEvery: number;
   private readonly cacheSize: number;
 
@@ -66,13 +74,14 @@ export class WorkflowEngine implements WorkflowHooks, EngineHost {
 
   /** A fresh inline runner for one step (its budget is per step), or undefined. */
   inline(): InlineRunner | undefined {
-    const { runners, prepare, apiUrl, nodeId } = this.options;
+    const { runners, prepare, apiUrl, nodeId, notifications } = this.options;
     if (!runners) return undefined;
     return inlineRunner({
       runners,
       prepare,
       apiUrl,
       nodeId,
+      notifications,
       budget: this.options.inlineBudget ?? 1_000,
     });
   }
@@ -89,6 +98,17 @@ export class WorkflowEngine implements WorkflowHooks, EngineHost {
   /** Keeps a started workflow in memory (start.ts hands over the session it built). */
   adopt(session: WorkflowSession): void {
     this.remember(session);
+  }
+
+  /** Forgets a workflow that completed (see `retired`). */
+  retire(session: WorkflowSession): void {
+    this.sessions.delete(session.id);
+    if (session.activeChildren().length > 0) return;
+    this.retired.add(session.id);
+    for (const key of this.retired) {
+      if (this.retired.size <= RETIRED_KEPT) break;
+      this.retired.delete(key);
+    }
   }
 
   commitChildChange(
@@ -114,7 +134,7 @@ export class WorkflowEngine implements WorkflowHooks, EngineHost {
     if (!isCompletedStatus(child.status) && child.status !== "paused" && child.status !== "pending")
       return false;
     const session = this.sessions.get(workflowId);
-    if (!session) return !this.draining.has(workflowId);
+    if (!session) return !this.draining.has(workflowId) && !this.retired.has(workflowId);
     if (!session.isActiveChild(child.id)) return false;
     return isCompletedStatus(child.status) || session.childStatus(child.id) !== child.status;
   }
@@ -217,7 +237,7 @@ export class WorkflowEngine implements WorkflowHooks, EngineHost {
         else p.resolve({ executions: mine, instances: [] });
       }
       executions.published(committed.executions.slice(at));
-      if (isIn(step.status, COMPLETED)) this.sessions.delete(id);
+      if (isIn(step.status, COMPLETED)) this.retire(session);
       this.cascade(session, step.from, step.status);
     } catch (err) {
       this.sessions.delete(id);

@@ -16,6 +16,7 @@ export interface EngineHost {
   session(id: string): Promise<WorkflowSession | null>;
   sessionOptions(): SessionOptions;
   adopt(session: WorkflowSession): void;
+  retire(session: WorkflowSession): void;
   inline(): InlineRunner | undefined;
   commitFor(
     execution: Execution,

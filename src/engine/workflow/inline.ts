@@ -28,6 +28,12 @@ export interface InlineOptions {
   nodeId: string;
   /** In-process children run per step. */
   budget: number;
+  /**
+   * Builds a completed child's trigger instances (core.st2.generic.actiontrigger and notify
+   * routes) so they commit with the child itself, like the action worker's `notifications`;
+   * without it, or when it fails, the notifier's job is enqueued instead.
+   */
+  notifications?: ((completed: Execution) => Promise<WriteOp[]>) | undefined;
 }
 
 /** An inline runner with its own per-step budget (call `reset` at the start of each step). */
@@ -73,6 +79,14 @@ export function inlineRunner(options: InlineOptions): InlineRunner & { reset(): 
         result: { error: err instanceof Error ? err.message : String(err) },
       };
     }
+    const notified = await options
+      .notifications?.({
+        ...record,
+        status: outcome.status,
+        result: outcome.result,
+        end_timestamp: new Date().toISOString(),
+      })
+      .catch(() => undefined);
     const ops: WriteOp[] = [
       { op: "execution.create", execution: { ...child, status: "scheduled" } },
       {
@@ -87,7 +101,7 @@ export function inlineRunner(options: InlineOptions): InlineRunner & { reset(): 
         to: outcome.status,
         options: { expectFrom: ["running"], patch: { result: outcome.result } },
       },
-      { op: "job.enqueue", items: [notifyWork(child.id)] },
+      ...(notified ?? [{ op: "job.enqueue" as const, items: [notifyWork(child.id)] }]),
     ];
     return { outcome, ops };
   }) as InlineRunner & { reset(): void };

@@ -6,6 +6,7 @@ import type { Runner } from "../runners/contract.ts";
 import type { PreparedRun } from "../services/action-worker.ts";
 import type { ExecutionService } from "../services/executions.ts";
 import type { Store } from "../store/contract.ts";
+import type { WriteOp } from "../store/reactor-contract.ts";
 
 export interface WorkflowEngineOptions {
   store: Store;
@@ -29,4 +30,10 @@ export interface WorkflowEngineOptions {
   runners?: ReadonlyMap<string, Runner>;
   /** In-process children run per step; default 1,000. */
   inlineBudget?: number;
+  /**
+   * A completed execution's trigger instances (the reactor's `notifications`, as the action
+   * worker gets them), committed with the completion of inline children and of workflows
+   * instead of a notifier job per completion. Without it the notifier builds them.
+   */
+  notifications?: (completed: Execution) => Promise<WriteOp[]>;
 }

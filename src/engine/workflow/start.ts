@@ -126,6 +126,9 @@ export async function startWorkflow(
   const done = await engine.commitFor(running, step.to ?? "running", [...ops, ...step.ops]);
   session.lastSeq = step.records;
   session.sinceSnapshot = step.ops.some((o) => o.op === "workflow.snapshot") ? 0 : step.records;
-  executions.published(done.executions);
+  // Known to the engine before its children are announced, so the bus watcher (recovery.ts)
+  // finds it in memory instead of rebuilding it from the store.
   if (!isIn(step.status, COMPLETED)) engine.adopt(session);
+  else engine.retire(session);
+  executions.published(done.executions);
 }

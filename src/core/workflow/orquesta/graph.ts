@@ -33,6 +33,12 @@ interface NextTarget {
   ref: number;
 }
 
+/** A task's inbound reference: the task whose `next` item `ref` names it. */
+interface PrevRef {
+  from: string;
+  ref: number;
+}
+
 function byName<T>(items: T[], key: (t: T) => string): T[] {
   // Python's sort is stable and compares code points, as here.
   return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -42,29 +48,39 @@ function byName<T>(items: T[], key: (t: T) => string): T[] {
 export class TaskNavigator {
   private readonly cycleCache = new Map<string, boolean>();
   /** The spec never changes, so each answer is computed once (the conductor asks per event). */
-  private readonly prevCache = new Map<string, { from: string; ref: number }[]>();
+  private readonly nextCache = new Map<string, NextTarget[]>();
+  /** Inbound references of every task, built in one pass over the spec on first use. */
+  private prevIndex: Map<string, PrevRef[]> | null = null;
 
   constructor(readonly spec: WorkflowSpec) {}
 
   nextTargets(task: string): NextTarget[] {
+    const cached = this.nextCache.get(task);
+    if (cached) return cached;
     const out: NextTarget[] = [];
     taskSpecOf(this.spec, task).next.forEach((t, ref) => {
       for (const to of t.do) out.push({ to, when: t.when, ref });
     });
-    return byName(out, (t) => t.to);
+    const sorted = byName(out, (t) => t.to);
+    this.nextCache.set(task, sorted);
+    return sorted;
   }
 
-  prevTasks(task: string): { from: string; ref: number }[] {
-    const cached = this.prevCache.get(task);
-    if (cached) return cached;
-    const out: { from: string; ref: number }[] = [];
-    for (const name of this.spec.tasks.keys()) {
-      for (const t of this.nextTargets(name))
-        if (t.to === task) out.push({ from: name, ref: t.ref });
+  prevTasks(task: string): PrevRef[] {
+    if (!this.prevIndex) {
+      // One pass instead of a scan of every task per task (quadratic in the workflow's size).
+      const index = new Map<string, PrevRef[]>();
+      for (const name of this.spec.tasks.keys())
+        for (const t of this.nextTargets(name)) {
+          const list = index.get(t.to) ?? [];
+          list.push({ from: name, ref: t.ref });
+          index.set(t.to, list);
+        }
+      const sorted = (list: PrevRef[]) => byName(list, (p) => p.from);
+      for (const [to, list] of index) index.set(to, sorted(list));
+      this.prevIndex = index;
     }
-    const sorted = byName(out, (t) => t.from);
-    this.prevCache.set(task, sorted);
-    return sorted;
+    return this.prevIndex.get(task) ?? [];
   }
 
   startTasks(): string[] {
@@ -117,6 +133,8 @@ export class WorkflowGraph {
   private compose(spec: WorkflowSpec): void {
     const queue = this.nav.startTasks();
     const seen = new Set<string>();
+    /** The refs of the edges composed so far between two tasks, by the pair. */
+    const between = new Map<string, number[]>();
     while (queue.length > 0) {
       const name = queue.shift() as string;
       const task = taskSpecOf(spec, name);
@@ -132,10 +150,12 @@ export class WorkflowGraph {
           continue;
         }
         queue.push(t.to);
-        const exists = this.edges.some((e) => e.from === name && e.to === t.to && e.ref === t.ref);
-        if (exists) continue;
-        const key = this.edges.filter((e) => e.from === name && e.to === t.to).length;
-        this.edges.push({ from: name, to: t.to, ref: t.ref, key, when: t.when });
+        const pair = JSON.stringify([name, t.to]);
+        const refs = between.get(pair) ?? [];
+        if (refs.includes(t.ref)) continue;
+        this.edges.push({ from: name, to: t.to, ref: t.ref, key: refs.length, when: t.when });
+        refs.push(t.ref);
+        between.set(pair, refs);
       }
     }
   }
