@@ -99,7 +99,9 @@ export function registerActionAliasCommands(program: Command, runtime: CliRuntim
           {},
           body,
         );
-        const result = res.json as { results?: Array<{ execution?: Resource }> };
+        const result = res.json as {
+          results?: Array<{ execution?: Resource; message?: unknown }>;
+        };
         const data = renderData(ctx.format, result);
         if (data !== undefined) {
           ctx.print(data);
@@ -107,6 +109,8 @@ export function registerActionAliasCommands(program: Command, runtime: CliRuntim
         }
         for (const r of result.results ?? []) {
           const id = r.execution?.id;
+          // The alias's acknowledgement, as a chat bot would post it.
+          if (typeof r.message === "string" && r.message !== "") ctx.print(r.message);
           ctx.print(renderRecord(r.execution ?? {}, ["id", "action.ref", "status"]));
           if (id !== undefined)
             ctx.print(`\nTo get the results, execute:\n squall execution get ${String(id)}`);
