@@ -1,4 +1,4 @@
-/** `squall pack list|get|register`. */
+/** `squall pack list|get|register|install|remove`. */
 
 import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
@@ -70,6 +70,82 @@ export function registerPackCommands(program: Command, runtime: CliRuntime): voi
     .action(async (packs: string[], _options: unknown, command: Command) => {
       await runCommand(runtime, command, (ctx) => registerPacks(ctx, packs));
     });
+
+  pack
+    .command("install")
+    .description(
+      "Install packs from git URLs (url or url=branch; file:// works offline) or local directories, and register them.",
+    )
+    .argument("<sources...>", "git URLs or pack directories")
+    .option("-f, --force", "replace a pack that is already installed")
+    .action(async (sources: string[], options: { force?: boolean }, command: Command) => {
+      await runCommand(runtime, command, (ctx) =>
+        installPacks(ctx, sources, options.force === true),
+      );
+    });
+
+  pack
+    .command("remove")
+    .alias("uninstall")
+    .description("Unregister packs and delete the ones installed in the pack directories.")
+    .argument("<packs...>", "pack names")
+    .action(async (packs: string[], _options: unknown, command: Command) => {
+      await runCommand(runtime, command, (ctx) => removePacks(ctx, packs));
+    });
+}
+
+interface InstallAnswer {
+  installed: Array<{ pack: string; path: string; source: string }>;
+  registration: PackRegistration;
+}
+
+interface RemoveAnswer {
+  removed: Array<{ pack: string; path: string; files_deleted: boolean }>;
+}
+
+/** A git URL stays as it is; anything else names a local directory, made absolute. */
+export function installSource(arg: string, cwd: string): string {
+  if (/^(?:https?|ssh|git|file):\/\//.test(arg) || /^git@[^:\s]+:/.test(arg)) return arg;
+  if (arg === "~" || arg.startsWith("~/")) return resolve(homedir(), arg.slice(2));
+  return resolve(cwd, arg);
+}
+
+async function installPacks(
+  ctx: CommandContext,
+  sources: string[],
+  force: boolean,
+): Promise<number> {
+  const res = await ctx.client.request(
+    "POST",
+    "/api/v1/packs/install",
+    {},
+    { packs: sources.map((s) => installSource(s, ctx.io.cwd)), ...(force ? { force } : {}) },
+  );
+  const answer = res.json as InstallAnswer;
+  const data = renderData(ctx.format, answer);
+  if (data !== undefined) {
+    ctx.print(data);
+  } else {
+    for (const p of answer.installed) ctx.print(`Installed ${p.pack} into ${p.path}.`);
+    ctx.print(renderTable(REGISTER_COLUMNS, answer.registration.packs, ctx.io.columns));
+    for (const error of answer.registration.errors) ctx.print(`  ${describeContentError(error)}`);
+  }
+  return answer.registration.errors.length > 0 ? 1 : 0;
+}
+
+async function removePacks(ctx: CommandContext, packs: string[]): Promise<number> {
+  const res = await ctx.client.request("POST", "/api/v1/packs/uninstall", {}, { packs });
+  const answer = res.json as RemoveAnswer;
+  const data = renderData(ctx.format, answer);
+  if (data !== undefined) ctx.print(data);
+  else
+    for (const p of answer.removed)
+      ctx.print(
+        p.files_deleted
+          ? `Removed ${p.pack} and deleted ${p.path}.`
+          : `Removed ${p.pack}; its files at ${p.path || "(none)"} were left (outside the pack directories).`,
+      );
+  return 0;
 }
 
 async function registerPacks(ctx: CommandContext, args: string[]): Promise<number> {
