@@ -59,6 +59,11 @@ export interface PackRegistration {
 
 type Query = Record<string, string | number | undefined>;
 
+/** An open event stream; `close` ends it (the server never does). */
+export interface EventStream extends AsyncIterable<SseEvent> {
+  close(): Promise<void>;
+}
+
 export class SquallClient {
   constructor(private readonly config: ClientConfig) {}
 
@@ -137,6 +142,43 @@ export class SquallClient {
     if (!res.ok) throw notFoundAs(await apiError(res, `GET ${path}`), "execution", id);
     if (res.body === null) return;
     yield* readEventStream(res.body);
+  }
+
+  /** Every descendant of an execution (a workflow's tasks and theirs), breadth first. */
+  async listDescendants(id: string): Promise<Execution[]> {
+    try {
+      const res = await this.request("GET", `/api/v1/executions/${seg(id)}/children`, {
+        depth: -1,
+      });
+      return asArray<Execution>(res.json, res.request);
+    } catch (err) {
+      throw notFoundAs(err, "execution", id);
+    }
+  }
+
+  /** Opens the event stream for these events; resolves once connected. Close it when done. */
+  async openEventStream(events: readonly string[]): Promise<EventStream> {
+    const path = "/stream/v1/stream";
+    const res = await this.send(
+      "GET",
+      path,
+      { events: events.join(",") },
+      undefined,
+      "text/event-stream",
+      false,
+    );
+    if (!res.ok) throw await apiError(res, `GET ${path}`);
+    const body = res.body;
+    const stream = body === null ? (async function* () {})() : readEventStream(body);
+    return {
+      [Symbol.asyncIterator]: () => stream,
+      async close() {
+        // Ends a read in progress (which cancels the body), else cancels the unread body: an
+        // open stream would keep the process alive.
+        await stream.return(undefined);
+        if (body && !body.locked) await body.cancel().catch(() => undefined);
+      },
+    };
   }
 
   /** GET one resource; a 404 becomes a not-found error that names the resource. */

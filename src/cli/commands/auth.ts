@@ -10,7 +10,7 @@ export function registerAuthCommands(program: Command, runtime: CliRuntime): voi
     .command("auth")
     .description("Get an authentication token and print it.")
     .argument("<username>", "user name in the server's htpasswd file")
-    .option("-p, --password <password>", "password (or set SQUALL_PASSWORD)")
+    .option("-p, --password <password>", "password (or set SQUALL_PASSWORD; asked when omitted)")
     .option("-l, --ttl <seconds>", "token lifetime, up to the server's maximum")
     .option("-t, --only-token", "print only the token (for scripts)")
     .action(
@@ -23,7 +23,7 @@ export function registerAuthCommands(program: Command, runtime: CliRuntime): voi
           const token = await login(
             ctx,
             user,
-            passwordFrom(options, ctx.io.env),
+            await passwordFrom(options, ctx.io.env),
             ttlFrom(options.ttl),
           );
           if (options.onlyToken) {

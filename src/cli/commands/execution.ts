@@ -15,6 +15,7 @@ import {
 import { renderData, toYaml } from "../format.ts";
 import { type CliRuntime, type CommandContext, runCommand } from "../runtime.ts";
 import { followExecution, OUTPUT_EVENT, UPDATE_EVENT } from "../tail.ts";
+import { followWorkflow, LinePrefixer, WORKFLOW_RUNNERS } from "../workflow-tail.ts";
 
 const DEFAULT_LIST_SIZE = 50;
 /** The server's page ceiling; `-n 0` ("all") walks pages of this size. */
@@ -172,19 +173,61 @@ async function tailExecution(
     return 0;
   }
 
-  const onChunk = (chunk: OutputChunk) => {
-    if (options.type !== undefined && chunk.output_type !== options.type) return;
-    if (ctx.format === "table")
-      (chunk.output_type === "stderr" ? ctx.io.err : ctx.io.out)(chunk.data);
-    else printStreamEvent(ctx, OUTPUT_EVENT, chunk);
-  };
-  const execution = await followExecution(ctx.client, id, { onChunk });
+  const root = await ctx.client.getExecution(id);
+  const execution = WORKFLOW_RUNNERS.has(root.action.runner_type)
+    ? await tailWorkflow(ctx, id, options)
+    : await followExecution(ctx.client, id, {
+        onChunk: (chunk: OutputChunk) => {
+          if (options.type !== undefined && chunk.output_type !== options.type) return;
+          if (ctx.format === "table")
+            (chunk.output_type === "stderr" ? ctx.io.err : ctx.io.out)(chunk.data);
+          else printStreamEvent(ctx, OUTPUT_EVENT, chunk);
+        },
+      });
   if (ctx.format === "table") {
     ctx.note(`\nExecution ${execution.id} has completed (status=${execution.status}).`);
   } else {
     printStreamEvent(ctx, UPDATE_EVENT, execution);
   }
   return exitCodeFor(execution);
+}
+
+/**
+ * A workflow's tail, as st2 prints it: each task's start and end announced, its output lines
+ * marked with the task's name.
+ */
+function tailWorkflow(ctx: CommandContext, id: string, options: TailOptions): Promise<Execution> {
+  const prefixer = new LinePrefixer();
+  const table = ctx.format === "table";
+  return followWorkflow(ctx.client, id, {
+    onChunk(chunk, task) {
+      if (!table || (options.type !== undefined && chunk.output_type !== options.type)) return;
+      const text =
+        task === null ? chunk.data : prefixer.prefix(chunk.execution_id, task, chunk.data);
+      (chunk.output_type === "stderr" ? ctx.io.err : ctx.io.out)(text);
+    },
+    onChildStarted(child, task) {
+      if (table) ctx.io.out(`Child execution (task=${task}) ${child.id} has started.\n`);
+    },
+    onChildFinished(child, task) {
+      if (table)
+        ctx.io.out(
+          `Child execution (task=${task}) ${child.id} has finished (status=${child.status}).\n`,
+        );
+    },
+    onEvent(event, data) {
+      // The workflow's own completing update is printed once, by the caller.
+      if (table || (event !== OUTPUT_EVENT && (data as Execution).id === id)) return;
+      const chunk = data as OutputChunk;
+      if (
+        event === OUTPUT_EVENT &&
+        options.type !== undefined &&
+        chunk.output_type !== options.type
+      )
+        return;
+      printStreamEvent(ctx, event, data);
+    },
+  });
 }
 
 /** Machine-readable tail output: one JSON line, or one YAML document, per stream event. */

@@ -16,18 +16,34 @@ import {
 import { ApiError } from "../errors.ts";
 import { renderData } from "../format.ts";
 import { type CliRuntime, type CommandContext, runCommand } from "../runtime.ts";
+import { terminalPrompter } from "./inquiry.ts";
+import type { Prompter } from "./inquiry-form.ts";
 
-/** The password from --password or SQUALL_PASSWORD; the CLI never echoes or stores it. */
-export function passwordFrom(
+/**
+ * The password from --password or SQUALL_PASSWORD, else asked on the terminal with the typing
+ * hidden (as `st2 login` does); with no terminal to ask on, an error says how to give it. The
+ * CLI never echoes or stores it.
+ */
+export async function passwordFrom(
   options: { password?: string },
   env: Readonly<Record<string, string | undefined>>,
-): string {
-  const password = options.password ?? env.SQUALL_PASSWORD;
-  if (password === undefined || password === "")
-    throw new ValidationError("no password: pass --password <password> or set SQUALL_PASSWORD", {
-      field: "--password",
-    });
-  return password;
+  prompter: () => Prompter = terminalPrompter,
+): Promise<string> {
+  const given = options.password ?? env.SQUALL_PASSWORD;
+  if (given !== undefined && given !== "") return given;
+  const asker = prompter();
+  try {
+    if (!asker.interactive)
+      throw new ValidationError(
+        "no password: pass --password <password>, set SQUALL_PASSWORD, or run in a terminal to be asked",
+        { field: "--password" },
+      );
+    const typed = await asker.ask("Password: ", { secret: true });
+    if (typed === "") throw new ValidationError("no password was typed", { field: "--password" });
+    return typed;
+  } finally {
+    asker.close();
+  }
 }
 
 export function ttlFrom(raw: string | undefined): number | undefined {
@@ -56,12 +72,16 @@ export async function login(
   }
 }
 
-export function registerLoginCommands(program: Command, runtime: CliRuntime): void {
+export function registerLoginCommands(
+  program: Command,
+  runtime: CliRuntime,
+  prompter: () => Prompter = terminalPrompter,
+): void {
   program
     .command("login")
     .description("Log in and keep the token for later commands (in the Squall home).")
     .argument("<username>", "user name in the server's htpasswd file")
-    .option("-p, --password <password>", "password (or set SQUALL_PASSWORD)")
+    .option("-p, --password <password>", "password (or set SQUALL_PASSWORD; asked when omitted)")
     .option("-l, --ttl <seconds>", "token lifetime, up to the server's maximum")
     .action(
       async (user: string, options: { password?: string; ttl?: string }, command: Command) => {
@@ -69,7 +89,7 @@ export function registerLoginCommands(program: Command, runtime: CliRuntime): vo
           const token = await login(
             ctx,
             user,
-            passwordFrom(options, ctx.io.env),
+            await passwordFrom(options, ctx.io.env, prompter),
             ttlFrom(options.ttl),
           );
           storeToken(tokenCachePath(ctx.io.env), ctx.client.url, token);
