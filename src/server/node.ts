@@ -14,6 +14,8 @@ import { mayShowSecrets, requesterOf } from "../api/auth/plugin.ts";
 import type { PackRegistrationSummary } from "../api/context.ts";
 import { executionControlRoutes } from "../api/routes/execution-control.ts";
 import { inquiryRoutes } from "../api/routes/inquiries.ts";
+import { packInstallRoutes } from "../api/routes/pack-install.ts";
+import { rememberingDecrypt, rememberStoredSecrets } from "../api/secret-sources.ts";
 import { buildServer } from "../api/server.ts";
 import { ValidationError } from "../core/errors.ts";
 import { JinjaEngine } from "../core/expr/jinja/engine.ts";
@@ -91,6 +93,8 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
       if (pack.registered && pack.path !== "")
         pythonEnvironments.onPackRegistered({ ref: pack.pack, path: pack.path });
     await reactor?.rules.reload();
+    // Secret config values just loaded: masked in logs, responses and action output from now on.
+    await rememberStoredSecrets({ store, secrets, decrypt: null });
     return report;
   };
   const registration = await registerPacks([]);
@@ -101,9 +105,13 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   // One template engine for the node (it caches compiled templates); `decrypt_kv` uses the
   // datastore key.
   const { key } = loadOrCreateDatastoreKey(settings.datastoreKeyPath);
-  const engine = new JinjaEngine(
-    key ? { decryptKv: (ciphertext) => symmetricDecrypt(key, ciphertext) } : {},
-  );
+  // Whatever a template decrypts is a secret the node masks from then on; those already stored
+  // are registered now, so results and logs stay masked across restarts.
+  const decryptKv = key
+    ? rememberingDecrypt((ciphertext) => symmetricDecrypt(key, ciphertext), secrets)
+    : null;
+  await rememberStoredSecrets({ store, secrets, decrypt: decryptKv });
+  const engine = new JinjaEngine(decryptKv ? { decryptKv } : {});
   // Pack configs reach actions and sensors with their `{{ st2kv... }}` values rendered; secret
   // ones are masked like secret parameters.
   const loadConfig = createRenderingConfigLoader({
@@ -112,7 +120,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     engine,
     secrets,
     systemUser: DEFAULT_SYSTEM_USER,
-    ...(key ? { decrypt: (ciphertext: string) => symmetricDecrypt(key, ciphertext) } : {}),
+    ...(decryptKv ? { decrypt: decryptKv } : {}),
   });
   const runners = createRunnerRegistry({
     python: {
@@ -148,7 +156,16 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     log: log.child({ component: "scheduler" }),
     signal: controller.signal,
   });
-  reactor = await startReactor(settings, store, executions, log, controller.signal, engine, key);
+  reactor = await startReactor(
+    settings,
+    store,
+    executions,
+    log,
+    controller.signal,
+    engine,
+    key,
+    secrets,
+  );
   const prepare = createRunPreparer(store, engine, (user, scope, name) =>
     auth.rbac.kvReadAllowed(user, scope, name),
   );
@@ -160,7 +177,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     log: log.child({ component: "workflows" }),
     nodeId: settings.nodeId,
     apiUrl: () => `${url}/api/v1`,
-    ...(key ? { decryptKv: (ciphertext: string) => symmetricDecrypt(key, ciphertext) } : {}),
+    ...(decryptKv ? { decryptKv } : {}),
     // Inline children's action triggers commit with the child instead of a notifier job each.
     notifications: reactor.notifications,
   });
@@ -227,6 +244,13 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
       routes: [
         ...reactor.routes,
         (scope) => executionControlRoutes(scope, { store, secrets, executions, workflows }),
+        (scope) =>
+          packInstallRoutes(scope, {
+            store,
+            registerPacks,
+            packsPaths: settings.packsPaths,
+            reloadRules: async () => reactor?.rules.reload(),
+          }),
         (scope) =>
           inquiryRoutes(scope, {
             inquiries,

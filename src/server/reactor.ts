@@ -16,7 +16,7 @@ import type { Settings } from "../engine/config.ts";
 import type { DatastoreKey } from "../engine/datastore/crypto.ts";
 import { DatastoreService } from "../engine/datastore/service.ts";
 import { inquiryTriggerOps } from "../engine/inquiries/trigger.ts";
-import type { Logger } from "../engine/logger.ts";
+import type { Logger, SecretRegistry } from "../engine/logger.ts";
 import { Dispatcher } from "../engine/reactor/dispatcher.ts";
 import { createEnforcer } from "../engine/reactor/enforcer.ts";
 import { createInstanceOpsBuilder, createSystemInstanceOps } from "../engine/reactor/instances.ts";
@@ -51,6 +51,7 @@ export async function startReactor(
   signal: AbortSignal,
   engine: TemplateEngine,
   key: DatastoreKey | null,
+  secrets?: SecretRegistry,
 ): Promise<Reactor> {
   const registry = new TriggerRegistry(store);
   const instanceOps = createInstanceOpsBuilder(registry);
@@ -110,7 +111,8 @@ export async function startReactor(
   const routes = [
     (scope: FastifyInstance) => webhookRoutes(scope, { dispatcher }),
     (scope: FastifyInstance) => keyRoutes(scope, { datastore, requester: requesterOf }),
-    (scope: FastifyInstance) => reactorRoutes(scope, { store, rules, dispatcher }),
+    (scope: FastifyInstance) =>
+      reactorRoutes(scope, { store, rules, dispatcher, ...(secrets ? { secrets } : {}) }),
     workflowRoutes,
   ];
   const notifications = (completed: Execution) =>

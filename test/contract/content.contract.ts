@@ -174,7 +174,10 @@ export function contentContract(open: OpenStore): void {
       await c.upsertRule(rule("a.r2"));
       await c.upsertTriggerType(triggerType("a.t"));
       await c.upsertPolicy(policy("a.po", "a.one"));
+      await c.upsertAlias(alias("a.al"));
+      assert.equal((await c.getAlias("a.al"))?.ref, "a.al");
       const cases: Array<[string, () => Promise<boolean>, () => Promise<unknown>]> = [
+        ["alias", () => c.deleteAlias("a.al"), () => c.getAlias("a.al")],
         ["action", () => c.deleteAction("a.one"), () => c.getAction("a.one")],
         ["rule", () => c.deleteRule("a.r1"), () => c.getRule("a.r1")],
         ["trigger type", () => c.deleteTriggerType("a.t"), () => c.getTriggerType("a.t")],
@@ -186,6 +189,18 @@ export function contentContract(open: OpenStore): void {
         assert.equal(await remove(), false, `${kind}: a second delete finds nothing`);
       }
       assert.deepEqual(refs(await c.listRules({}, {})), ["a.r2"], "other records stay");
+    });
+
+    test("deletePack removes the pack with its config schema and config", async ({ store }) => {
+      const c = store.content;
+      await c.upsertPack(pack("gone"));
+      await c.upsertConfigSchema({ pack: "gone", attributes: { a: { type: "string" } } });
+      await c.upsertConfig({ pack: "gone", values: { a: "x" } });
+      assert.equal(await c.deletePack("gone"), true);
+      assert.equal(await c.getPack("gone"), null);
+      assert.equal(await c.getConfigSchema("gone"), null);
+      assert.equal(await c.getConfig("gone"), null);
+      assert.equal(await c.deletePack("gone"), false);
     });
   });
 

@@ -11,7 +11,7 @@ export function storeLookups(store: Store, auth: AuthService | null): ResourceLo
     rule: (r) => store.content.getRule(r),
     sensor_type: (r) => store.content.getSensor(r),
     policy: (r) => store.content.getPolicy(r),
-    action_alias: async () => null,
+    action_alias: (r) => store.content.getAlias(r),
   };
   return {
     async executionAction(id) {

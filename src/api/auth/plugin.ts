@@ -31,6 +31,12 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The authenticated caller; set on every request that reached a handler. */
     squallUser?: SquallUser;
+    /**
+     * Checks a further permission a handler finds it needs once it knows the resource (an alias
+     * execution runs an action: `action_execute` on it); throws AccessDeniedError. Absent when
+     * no authorization is installed.
+     */
+    squallAuthorize?: (permission: string, target?: ResourceTarget) => void;
   }
 }
 
@@ -160,6 +166,9 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
     if (rule?.permission === PUBLIC) return;
     const user = request.squallUser;
     if (!user) return refuse(reply, new AuthenticationError("One of Token or API key required."));
+    request.squallAuthorize = (permission, target) => {
+      if (!user.isAdmin) deps.rbac.assert(user.name, permission, target);
+    };
     try {
       await authorize(deps, request, user, rule, url);
     } catch (err) {

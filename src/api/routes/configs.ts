@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import type { ConfigSchemaDef, PackConfig } from "../../core/content/model.ts";
 import { validateConfig } from "../../core/content/validate-pack.ts";
 import { NotFoundError, ValidationError } from "../../core/errors.ts";
-import { maskSecretParameters } from "../../core/params/index.ts";
+import { maskSecretParameters, secretValues } from "../../core/params/index.ts";
 import type { ApiContext } from "../context.ts";
 import {
   anyObject,
@@ -126,6 +126,10 @@ export function configRoutes(app: FastifyInstance, ctx: ApiContext): void {
         await rename(`${path}.tmp`, path);
       }
       await content.upsertConfig(validated.value);
+      // From now on actions may print them (config_context): logs and responses mask them.
+      if (schema)
+        for (const value of secretValues(validated.value.values, schema.attributes))
+          ctx.secrets.add(value);
       return presentConfig(validated.value, schema, unmasked(request));
     },
   );

@@ -1,5 +1,5 @@
 /**
- * The content-side v1 routes that need only the API context: actions, packs, runner types,
+ * The content-side v1 routes that need only the API context: actions, action aliases, packs, runner types,
  * sensor types, configs and config schemas, policies and policy types, and the execution views.
  */
 
@@ -7,6 +7,8 @@ import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../context.ts";
 import { actionCloneRoutes } from "./action-clone.ts";
 import { actionRoutes } from "./actions.ts";
+import { aliasExecutionRoutes } from "./alias-execution.ts";
+import { aliasRoutes } from "./aliases.ts";
 import { configRoutes } from "./configs.ts";
 import { executionViewRoutes } from "./execution-views.ts";
 import { packRoutes } from "./packs.ts";
@@ -17,6 +19,8 @@ import { sensorRoutes } from "./sensors.ts";
 export function contentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   actionRoutes(app, ctx);
   actionCloneRoutes(app, ctx);
+  aliasRoutes(app, ctx);
+  aliasExecutionRoutes(app, ctx);
   packRoutes(app, ctx);
   runnerRoutes(app, ctx);
   sensorRoutes(app, ctx);

@@ -16,6 +16,7 @@ import { isCompleted } from "../../core/execution/status.ts";
 import type { SecretRegistry } from "../../engine/logger.ts";
 import type { ExecutionService } from "../../engine/services/executions.ts";
 import type { Store } from "../../engine/store/contract.ts";
+import { mayShowSecrets } from "../auth/plugin.ts";
 import { ExecutionPresenter } from "../present.ts";
 
 export interface ExecutionControlDeps {
@@ -31,6 +32,11 @@ export interface ExecutionControlDeps {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function noMerge(query: unknown): boolean {
+  const v = (query as Record<string, unknown> | undefined)?.no_merge;
+  return v === true || v === "true" || v === "True" || v === "1";
 }
 
 function stringList(v: unknown, field: string): string[] {
@@ -88,7 +94,7 @@ export function executionControlRoutes(app: FastifyInstance, deps: ExecutionCont
         `\`status\` must be "paused", "running" or "canceled"; got ${JSON.stringify(body.status)}`,
         { field: "status" },
       );
-    return present().one(updated);
+    return present().one(updated, mayShowSecrets(request));
   });
 
   app.post<{ Params: { id: string }; Body: unknown }>(
@@ -120,12 +126,16 @@ export function executionControlRoutes(app: FastifyInstance, deps: ExecutionCont
       if (user) context.user = user;
       const execution = await deps.executions.request({
         action: existing.action.ref,
-        parameters: { ...existing.parameters, ...((body.parameters as object) ?? {}) },
+        // st2's `no_merge=true`: only the parameters given, not the original run's.
+        parameters: {
+          ...(noMerge(request.query) ? {} : existing.parameters),
+          ...((body.parameters as object) ?? {}),
+        },
         context,
         ...(delay !== undefined ? { delay } : {}),
       });
       void reply.code(201);
-      return present().one(execution);
+      return present().one(execution, mayShowSecrets(request));
     },
   );
 }

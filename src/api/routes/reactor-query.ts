@@ -5,11 +5,14 @@
 
 import { NotFoundError, ValidationError } from "../../core/errors.ts";
 import type { TriggerDef } from "../../core/reactor/model.ts";
+import type { SecretRegistry } from "../../engine/logger.ts";
 import { MAX_PAGE_SIZE, type Store } from "../../engine/store/contract.ts";
 
 /** What the reactor routes need from the engine. */
 export interface ReactorRouteDeps {
   store: Store;
+  /** Values the node knows to be secret, scrubbed from trigger instance payloads. */
+  secrets?: SecretRegistry;
   /**
    * Re-reads rules into the matcher after an update. When it resolves to a list of
    * `{rule, message}` (as RulesService.reload does), a rule listed there is refused.

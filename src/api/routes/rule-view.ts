@@ -28,7 +28,11 @@ export class RulePresenter {
   private readonly types = new Map<string, Promise<TriggerTypeDef | null>>();
   private readonly triggers = new Map<string, Promise<TriggerDef | null>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** An administrator asked for `show_secrets`: action parameters are shown as stored. */
+    private readonly unmasked = false,
+  ) {}
 
   action(ref: string): Promise<ActionDef | null> {
     return cached(this.actions, ref, () => this.store.content.getAction(ref));
@@ -61,7 +65,10 @@ export class RulePresenter {
       trigger: { type: rule.trigger.type, parameters: params, ...(ref ? { ref } : {}) },
       action: {
         ...rule.action,
-        parameters: action ? maskSecretParameters(actionParams, action.parameters) : actionParams,
+        parameters:
+          action && !this.unmasked
+            ? maskSecretParameters(actionParams, action.parameters)
+            : actionParams,
       },
     };
   }

@@ -6,13 +6,14 @@
  * reload cannot use (unknown trigger type, bad trigger parameters) is refused and undone.
  */
 
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RuleDef } from "../../core/content/model.ts";
 import { RULE_SCHEMA } from "../../core/content/schemas.ts";
 import { validateRule } from "../../core/content/validate.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import { isParameterised } from "../../core/reactor/system-triggers.ts";
 import type { ContentStore } from "../../engine/store/contract.ts";
+import { mayShowSecrets } from "../auth/plugin.ts";
 import {
   anyObject,
   faultSchema,
@@ -137,7 +138,8 @@ const SORTABLE = ["ref", "name", "pack", "enabled"];
 
 export function ruleRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
   const { store } = deps;
-  const presenter = () => new RulePresenter(store);
+  // Administrators asking for show_secrets see the action parameters as stored.
+  const presenter = (request: FastifyRequest) => new RulePresenter(store, mayShowSecrets(request));
 
   /** Rules are few: filtered and sorted in memory, then only the page is presented. */
   const pageOf = async (q: Query, options: ListOptions) => {
@@ -180,7 +182,7 @@ export function ruleRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
     async (request, reply) => {
       const options = listOptions(request.query, { sortable: SORTABLE });
       const page = await pageOf(request.query, options);
-      const items = await presenter().many(page.items);
+      const items = await presenter(request).many(page.items);
       return sendPage(
         reply,
         { total: page.total, items: items.map((r) => project(r, options)) },
@@ -201,7 +203,7 @@ export function ruleRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
     async (request, reply) => {
       const options = listOptions(request.query, { sortable: SORTABLE });
       const page = await pageOf(request.query, options);
-      const p = presenter();
+      const p = presenter(request);
       const items = await Promise.all(page.items.map((r) => p.view(r)));
       return sendPage(
         reply,
@@ -220,7 +222,7 @@ export function ruleRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
         response: responses(200, anyObject("The rule.")),
       },
     },
-    async (request) => presenter().view(await requireRule(deps, request.params.ref)),
+    async (request) => presenter(request).view(await requireRule(deps, request.params.ref)),
   );
 
   app.get<{ Params: { ref: string } }>(
@@ -232,7 +234,7 @@ export function ruleRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
         response: responses(200, anyObject("The rule.")),
       },
     },
-    async (request) => presenter().one(await requireRule(deps, request.params.ref)),
+    async (request) => presenter(request).one(await requireRule(deps, request.params.ref)),
   );
 
   app.post<{ Body: Record<string, unknown> }>(
@@ -252,7 +254,7 @@ export function ruleRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
         throw new ConflictError(`rule ${rule.ref} already exists; update it with PUT`);
       await apply(rule, null);
       void reply.code(201);
-      return presenter().one(rule);
+      return presenter(request).one(rule);
     },
   );
 
@@ -270,7 +272,7 @@ export function ruleRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
       const existing = await requireRule(deps, request.params.ref);
       const rule = await updatedRule(deps, existing, request.body);
       await apply(rule, existing);
-      return presenter().one(rule);
+      return presenter(request).one(rule);
     },
   );
 

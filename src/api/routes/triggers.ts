@@ -21,6 +21,7 @@ import {
   reversedOrder,
   sendPage,
 } from "../paging.ts";
+import { ExecutionPresenter } from "../present.ts";
 import {
   collectAll,
   getTriggerByRefOrId,
@@ -36,6 +37,18 @@ function isInstanceStatus(s: string): s is TriggerInstanceStatus {
 function traceTagHeader(request: FastifyRequest): { traceTag?: string } {
   const tag = request.headers["st2-trace-tag"];
   return typeof tag === "string" && tag !== "" ? { traceTag: tag } : {};
+}
+
+/**
+ * Action and notify triggers carry an execution's parameters and result: its secrets are masked
+ * there as in the execution itself (StackStorm shows them as stored).
+ */
+function instancePresenter(deps: ReactorRouteDeps) {
+  const presenter = new ExecutionPresenter(deps.store, deps.secrets);
+  return <T extends { payload: Record<string, unknown> }>(instance: T): Promise<T> =>
+    presenter
+      .derived(instance.payload.execution_id, instance.payload)
+      .then((payload) => ({ ...instance, payload }));
 }
 
 export function triggerRoutes(app: FastifyInstance, deps: ReactorRouteDeps): void {
@@ -95,9 +108,11 @@ export function triggerRoutes(app: FastifyInstance, deps: ReactorRouteDeps): voi
         options.page,
         reversedOrder(options.sort, true),
       );
+      const present = instancePresenter(deps);
+      const items = await Promise.all(page.items.map(present));
       return sendPage(
         reply,
-        { total: page.total, items: page.items.map((i) => project(i, options)) },
+        { total: page.total, items: items.map((i) => project(i, options)) },
         options.page.limit,
       );
     },
@@ -116,7 +131,7 @@ export function triggerRoutes(app: FastifyInstance, deps: ReactorRouteDeps): voi
       const instance = await store.reactor.getInstance(request.params.id);
       if (!instance)
         throw new NotFoundError(`trigger instance ${request.params.id} does not exist`);
-      return instance;
+      return instancePresenter(deps)(instance);
     },
   );
 
@@ -142,9 +157,10 @@ export function triggerRoutes(app: FastifyInstance, deps: ReactorRouteDeps): voi
           payload,
           traceTagHeader(request),
         );
+        const shown = await instancePresenter(deps)({ payload });
         return {
           message: `Trigger instance ${id} successfully re-sent.`,
-          payload,
+          payload: shown.payload,
           trigger_instances: result.created,
           ...(result.traceTag ? { trace_tag: result.traceTag } : {}),
         };

@@ -98,6 +98,11 @@ export interface ContentStore {
   upsertPack(pack: PackMeta): Promise<void>;
   getPack(ref: string): Promise<PackMeta | null>;
   listPacks(page: Page): Promise<PageResult<PackMeta>>;
+  /**
+   * Removes a pack's own record with its config schema and config (pack uninstall); its
+   * resources go with `pruneResources`. False when the pack was not registered.
+   */
+  deletePack(ref: string): Promise<boolean>;
 
   upsertRunnerType(runner: RunnerType): Promise<void>;
   getRunnerType(name: string): Promise<RunnerType | null>;
@@ -132,6 +137,9 @@ export interface ContentStore {
 
   upsertAlias(alias: AliasDef): Promise<void>;
   listAliases(filter: { pack?: string }, page: Page): Promise<PageResult<AliasDef>>;
+  getAlias(ref: string): Promise<AliasDef | null>;
+  /** Removes one action alias (API delete); false when there was none. */
+  deleteAlias(ref: string): Promise<boolean>;
 
   upsertPolicy(policy: PolicyDef): Promise<void>;
   getPolicy(ref: string): Promise<PolicyDef | null>;

@@ -174,6 +174,13 @@ export class SqliteContentStore implements ContentStore {
   async listPacks(page: Page) {
     return this.#packs.list({}, page);
   }
+  async deletePack(ref: string) {
+    return this.writer.run(() => {
+      this.#schemas.delete(ref);
+      this.#configs.delete(ref);
+      return this.#packs.delete(ref);
+    });
+  }
 
   async upsertRunnerType(runner: RunnerType) {
     this.#runners.upsert(runner);
@@ -249,6 +256,12 @@ export class SqliteContentStore implements ContentStore {
   }
   async listAliases(filter: { pack?: string }, page: Page) {
     return this.#aliases.list({ pack: filter.pack }, page);
+  }
+  async getAlias(ref: string) {
+    return this.#aliases.get(ref);
+  }
+  async deleteAlias(ref: string) {
+    return this.#aliases.delete(ref);
   }
 
   async upsertPolicy(policy: PolicyDef) {
