@@ -34,6 +34,7 @@ export interface Settings {
   datastoreKeyPath: string;
   authEnabled: boolean;
   htpasswdPath: string;
+  groupsPath: string;
   adminUser: string;
   credentialsPath: string;
   tokenTtlSeconds: number;
@@ -173,6 +174,12 @@ export const SETTINGS: { [K in keyof Settings]: SettingSpec<Settings[K]> } = {
     env: "SQUALL_HTPASSWD_PATH",
     doc: "Users and password hashes, in Apache htpasswd format (bcrypt, apr1 or SHA), as StackStorm's flat_file backend reads.",
     default: (s) => join(s.home ?? ".", "htpasswd"),
+    parse: (raw) => resolve(raw),
+  },
+  groupsPath: {
+    env: "SQUALL_GROUPS_PATH",
+    doc: "Groups of the htpasswd users, in Apache AuthGroupFile format (`group: user1 user2`); RBAC `mappings/` give roles to these groups. Re-read within seconds of an edit.",
+    default: (s) => join(s.home ?? ".", "groups"),
     parse: (raw) => resolve(raw),
   },
   adminUser: {

@@ -263,7 +263,19 @@ describe("RBAC on the API", () => {
   it("answers /user with roles and admin flag", async () => {
     const alice = await tokenFor("alice", "alice-pass");
     const me = await call("GET", "/api/v1/user", { headers: as(alice) });
-    assert.deepEqual(me.body.rbac, { enabled: true, roles: ["runner"], is_admin: false });
+    assert.deepEqual(me.body.rbac, {
+      enabled: true,
+      roles: ["runner"],
+      is_admin: false,
+      groups: [],
+      role_sources: [
+        {
+          role: "runner",
+          is_remote: false,
+          source: join(node.home, "rbac", "assignments", "alice.yaml"),
+        },
+      ],
+    });
     assert.deepEqual(
       (me.body.authentication as Record<string, unknown>).method,
       "authentication token",

@@ -1,4 +1,8 @@
-/** `GET /user`: who the caller is, how they authenticated and what RBAC says about them. */
+/**
+ * `GET /user`: who the caller is, how they authenticated and what RBAC says about them.
+ * StackStorm answers `rbac.{enabled, roles, is_admin}`; Squall adds the user's `groups` and
+ * `role_sources` (each role with the assignment file or group mapping that gave it).
+ */
 
 import type { FastifyInstance } from "fastify";
 import type { Rbac } from "../../engine/rbac/resolver.ts";
@@ -18,13 +22,23 @@ export function userRoutes(app: FastifyInstance, deps: UserRoutesDeps): void {
     const expire = user?.authentication.tokenExpire;
     if (expire !== undefined)
       authentication.token_expire = new Date(expire).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const { rbac } = deps;
     return {
       username: name,
       authentication,
       rbac: {
-        enabled: deps.rbac.enabled,
-        roles: deps.rbac.enabled ? deps.rbac.rolesFor(name).map((r) => r.name) : [],
-        is_admin: deps.rbac.isAdmin(name),
+        enabled: rbac.enabled,
+        roles: rbac.enabled ? rbac.rolesFor(name).map((r) => r.name) : [],
+        is_admin: rbac.isAdmin(name),
+        groups: [...rbac.groupsOf(name)],
+        role_sources: rbac.enabled
+          ? rbac.assignmentsFor(name).map((a) => ({
+              role: a.role,
+              is_remote: a.is_remote,
+              source: a.source,
+              ...(a.group !== undefined ? { group: a.group } : {}),
+            }))
+          : [],
       },
     };
   });

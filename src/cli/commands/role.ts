@@ -18,6 +18,8 @@ interface AssignmentView {
   role: string;
   source?: string;
   is_remote?: boolean;
+  /** Remote assignments: the group whose mapping gave the role. */
+  group?: string;
   description?: string;
 }
 
@@ -32,6 +34,7 @@ const ASSIGNMENT_COLUMNS: ReadonlyArray<TableColumn<AssignmentView>> = [
   { header: "id", value: (a) => a.id },
   { header: "user", value: (a) => a.user },
   { header: "role", value: (a) => a.role },
+  { header: "remote", value: (a) => a.is_remote === true },
   { header: "source", value: (a) => a.source, maxWidth: 50, flex: true },
 ];
 
@@ -88,13 +91,18 @@ export function registerRoleCommands(program: Command, runtime: CliRuntime): voi
     .option("-u, --user <user>", "only this user's")
     .option("-r, --role <role>", "only this role's")
     .option("--source <file>", "only those from this definition file")
+    .option("--remote", "only those mapped from groups")
     .action(
-      async (options: { user?: string; role?: string; source?: string }, command: Command) => {
+      async (
+        options: { user?: string; role?: string; source?: string; remote?: boolean },
+        command: Command,
+      ) => {
         await runCommand(runtime, command, async (ctx) => {
           const rows = await ctx.client.listAll<AssignmentView>("/api/v1/rbac/role_assignments", {
             user: options.user,
             role: options.role,
             source: options.source,
+            remote: options.remote ? "true" : undefined,
           });
           print(ctx, rows, ASSIGNMENT_COLUMNS);
           return 0;
@@ -113,7 +121,18 @@ export function registerRoleCommands(program: Command, runtime: CliRuntime): voi
           `/api/v1/rbac/role_assignments/${encodeURIComponent(id)}`,
         );
         const data = renderData(ctx.format, found);
-        ctx.print(data ?? renderRecord(found, ["id", "user", "role", "source", "description"]));
+        ctx.print(
+          data ??
+            renderRecord(found, [
+              "id",
+              "user",
+              "role",
+              "is_remote",
+              "group",
+              "source",
+              "description",
+            ]),
+        );
         return 0;
       });
     });

@@ -23,6 +23,8 @@ export function registerWhoamiCommands(program: Command, runtime: CliRuntime): v
               "rbac.enabled",
               "rbac.roles",
               "rbac.is_admin",
+              "rbac.groups",
+              "rbac.role_sources",
             ]),
           );
         return 0;

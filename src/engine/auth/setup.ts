@@ -1,6 +1,6 @@
 /**
  * Opens authentication for one node: the htpasswd users (creating the administrator on first
- * start), the token/API key tables, and the RBAC definitions.
+ * start), their groups (an Apache group file), the token/API key tables, and the RBAC definitions.
  */
 
 import type { Logger } from "../logger.ts";
@@ -8,6 +8,7 @@ import { definitionsSignature } from "../rbac/definitions.ts";
 import { Rbac } from "../rbac/resolver.ts";
 import { openDatabase } from "../store/sqlite/index.ts";
 import { ensureAdmin } from "./bootstrap.ts";
+import { GroupFile } from "./groups.ts";
 import { HtpasswdFile } from "./htpasswd.ts";
 import { AuthService } from "./service.ts";
 import { AuthStore } from "./store.ts";
@@ -16,6 +17,8 @@ export interface AuthSettings {
   dbPath: string;
   authEnabled: boolean;
   htpasswdPath: string;
+  /** Apache group file (`group: user1 user2`): the groups RBAC `mappings/` apply to. */
+  groupsPath: string;
   adminUser: string;
   credentialsPath: string;
   tokenTtlSeconds: number;
@@ -41,13 +44,26 @@ export interface NodeAuth {
 }
 
 const PURGE_EVERY_MS = 3_600_000;
-/** How often the RBAC directory is checked for edits (they apply without a restart). */
+/** How often the RBAC directory and the group file are checked for edits (no restart needed). */
 const RBAC_CHECK_MS = 2_000;
 
-/** Reloads the RBAC definitions whenever their files change; returns the stop function. */
-function watchRbac(rbac: Rbac, dir: string, log: Logger): () => void {
+function logGroupErrors(groups: GroupFile, log: Logger): void {
+  for (const e of groups.errors) log.warn({ file: e.file, line: e.line }, e.message);
+}
+
+/** Reloads the RBAC definitions and the group file whenever they change; returns the stop function. */
+function watchRbac(rbac: Rbac, groups: GroupFile, dir: string, log: Logger): () => void {
   let signature = definitionsSignature(dir);
+  let groupSignature = groups.signature();
   const timer = setInterval(() => {
+    const nowGroups = groups.signature();
+    if (nowGroups !== groupSignature) {
+      groupSignature = nowGroups;
+      groups.reload();
+      logGroupErrors(groups, log);
+      rbac.groupsChanged();
+      log.info({ file: groups.path }, "group file reloaded");
+    }
     const now = definitionsSignature(dir);
     if (now === signature) return;
     signature = now;
@@ -61,13 +77,16 @@ function watchRbac(rbac: Rbac, dir: string, log: Logger): () => void {
 
 export function openNodeAuth(settings: AuthSettings, log: Logger): NodeAuth {
   const users = new HtpasswdFile(settings.htpasswdPath);
+  const groups = new GroupFile(settings.groupsPath);
+  logGroupErrors(groups, log);
   const rbac = new Rbac({
     enabled: settings.rbacEnabled,
     dir: settings.rbacDir,
     builtinAdmins: [settings.adminUser],
+    groups,
   });
   for (const e of rbac.errors) log.warn({ file: e.file, field: e.field }, e.message);
-  const stopWatching = watchRbac(rbac, settings.rbacDir, log);
+  const stopWatching = watchRbac(rbac, groups, settings.rbacDir, log);
   if (!settings.authEnabled) {
     log.warn(
       "authentication is turned off (SQUALL_AUTH_ENABLED=false): every request acts as the system user",

@@ -41,6 +41,8 @@ export interface RoleAssignment {
   description: string;
   is_remote: boolean;
   source: string;
+  /** For remote assignments: the group whose mapping gave the role. */
+  group?: string;
 }
 
 export interface GroupMapping {
@@ -250,12 +252,16 @@ export function loadRbacDefinitions(dir: string): RbacDefinitions {
     const o = object(doc, ["group", "description", "enabled", "roles"]);
     const group = str(o, "group", true);
     const names = strings(o, "roles", true);
+    const enabled = bool(o, "enabled");
+    // As StackStorm's remote sync does, a mapping's unknown roles are left out (and reported
+    // here) while its known ones still apply.
     for (const role of names)
-      if (!roles.has(role)) throw new FileProblem(`role "${role}" does not exist`, "roles");
-    if (bool(o, "enabled"))
+      if (!roles.has(role))
+        errors.push({ file, field: "roles", message: `role "${role}" does not exist` });
+    if (enabled)
       mappings.push({
         group,
-        roles: names,
+        roles: names.filter((r) => roles.has(r)),
         description: str(o, "description", false),
         source: file,
       });

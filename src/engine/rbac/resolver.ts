@@ -18,6 +18,7 @@ import {
   type RoleAssignment,
   stableId,
 } from "./definitions.ts";
+import { allMappedAssignments, type GroupSource, mappedAssignments } from "./mappings.ts";
 import {
   ADMIN_ROLES,
   GLOBAL_PERMISSION_TYPES,
@@ -44,6 +45,8 @@ export interface RbacOptions {
   dir: string;
   /** Users that hold system_admin whatever the files say (the bootstrap admin, the system user). */
   builtinAdmins: string[];
+  /** The users' groups, for `mappings/` (none: mappings apply to nobody). */
+  groups?: GroupSource;
 }
 
 const READ_NAMES = new Set(["view", "list", "search"]);
@@ -59,7 +62,10 @@ const VIEW_IMPLIED_BY: Record<string, string[]> = {
 
 export class Rbac {
   private defs: RbacDefinitions;
-  /** Roles per user (without groups), rebuilt on reload: every request asks. */
+  /**
+   * Roles per user, direct and mapped from groups. Every request asks, so this is emptied only
+   * when the definitions or the group file change (`reload`, `groupsChanged`).
+   */
   private readonly roleCache = new Map<string, Role[]>();
 
   constructor(private readonly options: RbacOptions) {
@@ -77,6 +83,11 @@ export class Rbac {
     return this.defs.errors;
   }
 
+  /** The group source changed: mapped roles are worked out again on the next request. */
+  groupsChanged(): void {
+    this.roleCache.clear();
+  }
+
   get errors(): RbacDefinitions["errors"] {
     return this.defs.errors;
   }
@@ -89,9 +100,8 @@ export class Rbac {
     return this.defs.roles.get(nameOrId) ?? this.roles().find((r) => r.id === nameOrId);
   }
 
-  /** File assignments plus the built-in system_admin assignments. */
-  assignments(): RoleAssignment[] {
-    const builtin = [...new Set([...this.options.builtinAdmins, DEFAULT_SYSTEM_USER])].map(
+  private builtinAssignments(): RoleAssignment[] {
+    return [...new Set([...this.options.builtinAdmins, DEFAULT_SYSTEM_USER])].map(
       (user): RoleAssignment => ({
         id: stableId("assignment", "<builtin>", user, "system_admin"),
         user,
@@ -101,29 +111,40 @@ export class Rbac {
         source: "<builtin>",
       }),
     );
-    return [...builtin, ...this.defs.assignments];
   }
 
-  rolesFor(user: string, groups: readonly string[] = []): Role[] {
-    const cached = groups.length === 0 ? this.roleCache.get(user) : undefined;
-    if (cached) return cached;
-    const roles = this.computeRoles(user, groups);
-    if (groups.length === 0) {
-      if (this.roleCache.size > 10_000) this.roleCache.clear();
-      this.roleCache.set(user, roles);
-    }
-    return roles;
+  /** Built-in, file and remote (group-mapped, `is_remote: true`) assignments. */
+  assignments(): RoleAssignment[] {
+    const remote = this.options.groups
+      ? allMappedAssignments(this.defs.mappings, this.options.groups)
+      : [];
+    return [...this.builtinAssignments(), ...this.defs.assignments, ...remote];
   }
 
-  private computeRoles(user: string, groups: readonly string[]): Role[] {
-    const names = new Set(
-      this.assignments()
-        .filter((a) => a.user === user)
-        .map((a) => a.role),
+  /** The groups the user's backend reports (empty without a group source). */
+  groupsOf(user: string): readonly string[] {
+    return this.options.groups?.groupsOf(user) ?? [];
+  }
+
+  /** Where each of the user's roles comes from: direct assignments first, then mappings. */
+  assignmentsFor(user: string): RoleAssignment[] {
+    const direct = [...this.builtinAssignments(), ...this.defs.assignments].filter(
+      (a) => a.user === user,
     );
-    for (const m of this.defs.mappings)
-      if (groups.includes(m.group)) for (const r of m.roles) names.add(r);
-    return [...names].map((n) => this.defs.roles.get(n)).filter((r): r is Role => r !== undefined);
+    return [...direct, ...mappedAssignments(user, this.groupsOf(user), this.defs.mappings)];
+  }
+
+  /** The union of the user's direct roles and the roles mapped from their groups. */
+  rolesFor(user: string): Role[] {
+    const cached = this.roleCache.get(user);
+    if (cached) return cached;
+    const names = new Set(this.assignmentsFor(user).map((a) => a.role));
+    const roles = [...names]
+      .map((n) => this.defs.roles.get(n))
+      .filter((r): r is Role => r !== undefined);
+    if (this.roleCache.size >= 10_000) this.roleCache.clear();
+    this.roleCache.set(user, roles);
+    return roles;
   }
 
   /** Administrators: admin roles, or anyone when RBAC is off. */
