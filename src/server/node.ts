@@ -166,9 +166,10 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     key,
     secrets,
   );
-  const prepare = createRunPreparer(store, engine, (user, scope, name) =>
-    auth.rbac.kvReadAllowed(user, scope, name),
-  );
+  const prepare = createRunPreparer(store, engine, {
+    guard: (user, scope, name) => auth.rbac.kvReadAllowed(user, scope, name),
+    loadConfig,
+  });
   const workflows = new WorkflowEngine({
     store,
     executions,

@@ -84,6 +84,13 @@ class Hold(Action):
             time.sleep(0.1)
         return len(secret)
 `,
+  "config_param.yaml": `---
+name: config_param
+runner_type: local-shell-cmd
+parameters:
+  cmd:
+    default: "echo {{ config_context.greeting }}"
+`,
 };
 
 describe("pack configs, secrets and sensors on a live node", () => {
@@ -184,6 +191,12 @@ describe("pack configs, secrets and sensors on a live node", () => {
     assert.equal(execution.result?.stdout, "the key is ********\n");
     const output = await api<string>(node.url, "GET", `/executions/${execution.id}/output`);
     assert.equal(String(output.body).includes(API_KEY), false);
+  });
+
+  it("parameter templates read config_context rendered, as actions read self.config", async () => {
+    const execution = await run("python_pack.config_param", {});
+    assert.equal(execution.status, "succeeded", JSON.stringify(execution.result));
+    assert.equal(execution.result?.stdout, "Hi there");
   });
 
   it("TypeScript actions get the rendered config too", async () => {

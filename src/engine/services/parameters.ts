@@ -21,6 +21,7 @@ import {
   resolveParameters,
   validateRequest,
 } from "../../core/params/index.ts";
+import { createPackConfigLoader, type PackConfigLoader } from "../python/pack-config.ts";
 import { type KeyValueStore, MAX_PAGE_SIZE, type Store } from "../store/contract.ts";
 import type { PreparedRun } from "./action-worker.ts";
 import type { RequestValidator } from "./executions.ts";
@@ -64,20 +65,28 @@ export interface ParameterInputs {
   kv: KvLookup;
 }
 
+export interface ParameterInputOptions {
+  guard?: KvReadGuard;
+  /**
+   * How `config_context` is read. The node passes the rendering loader, so `{{ st2kv... }}`
+   * values in a pack config reach parameter templates rendered, as they reach actions
+   * (StackStorm renders both with one config loader); without it, the stored values.
+   */
+  loadConfig?: PackConfigLoader;
+}
+
 export async function loadParameterInputs(
   store: Store,
   action: ActionDef,
   runner: RunnerType,
   parameters: Record<string, unknown>,
   actionContext: Record<string, unknown>,
-  guard?: KvReadGuard,
+  options: ParameterInputOptions = {},
 ): Promise<ParameterInputs> {
-  const config = await store.content.getConfig(action.pack);
-  const schema = config ? null : await store.content.getConfigSchema(action.pack);
-  const configValues =
-    config?.values ??
-    (schema ? assignDefaults({}, { type: "object", properties: schema.attributes }) : {});
+  const { guard } = options;
   const user = datastoreUser(actionContext, DEFAULT_SYSTEM_USER);
+  const loadConfig = options.loadConfig ?? createPackConfigLoader(store.content);
+  const configValues = await loadConfig(action.pack, user);
   const merged = mergeSchemas(runner.runner_parameters, action.parameters);
   const refs = datastoreReferences(parameters, merged);
   const snapshot =
@@ -97,7 +106,7 @@ export async function loadParameterInputs(
 export function createRunPreparer(
   store: Store,
   engine: TemplateEngine,
-  guard?: KvReadGuard,
+  options: ParameterInputOptions = {},
 ): (execution: Execution) => Promise<PreparedRun> {
   return async (execution) => {
     const action = await store.content.getAction(execution.action.ref);
@@ -116,7 +125,7 @@ export function createRunPreparer(
       runner,
       execution.parameters,
       actionContext,
-      guard,
+      options,
     );
     const resolved = resolveParameters({
       runner,
