@@ -28,6 +28,12 @@ export interface ServerOptions {
 
 export async function buildServer(ctx: ApiContext, options: ServerOptions) {
   const app = Fastify({
+    // /v1 is /api/v1 for clients configured without the /api prefix. Rewriting the URL instead of
+    // registering every route twice halves route and schema compilation at start-up.
+    rewriteUrl: (request) => {
+      const url = request.url ?? "/";
+      return url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?") ? `/api${url}` : url;
+    },
     loggerInstance: options.logger.child({ component: "api" }),
     // Per-request lines would drown the execution log; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
@@ -60,7 +66,6 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions) {
   const api = async (scope: FastifyInstance) =>
     apiV1Routes(scope, { ctx, routes: [...accountRoutes, ...(options.routes ?? [])] });
   await app.register(api, { prefix: "/api/v1" });
-  await app.register(api, { prefix: "/v1" });
   const streams = new Set<() => void>();
   app.addHook("preClose", async () => {
     for (const end of [...streams]) end();
