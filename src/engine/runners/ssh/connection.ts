@@ -7,9 +7,10 @@
  * inside this process (ssh2 is pure JavaScript): credentials never reach a command line.
  */
 
-import ssh2, { type Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { SquallError } from "../../../core/errors.ts";
 import type { SshAuth } from "./credentials.ts";
+import { ssh2 } from "./library.ts";
 
 /** The connection or login failed (refused, timed out, authentication rejected, bastion). */
 export class SshConnectError extends SquallError {
@@ -98,7 +99,7 @@ function login(
   if (sock) config.sock = sock;
 
   return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
+    const client = new (ssh2().Client)();
     let settled = false;
     const where = `${what}${endpoint.hostname} port ${endpoint.port} as ${options.auth.username}`;
     const onAbort = (): void => fail(new SshConnectError(`connection to ${where} canceled`));

@@ -11,8 +11,8 @@
  */
 
 import { readFileSync } from "node:fs";
-import ssh2 from "ssh2";
 import { SquallError } from "../../../core/errors.ts";
+import { ssh2 } from "./library.ts";
 
 /** The credentials cannot be used (missing key file, wrong passphrase, key type unknown). */
 export class SshCredentialError extends SquallError {
@@ -64,7 +64,7 @@ export function resolveAuth(input: CredentialInput): SshAuth {
     source = `private key file ${input.defaultKeyFile}`;
   }
 
-  const parsed = ssh2.utils.parseKey(keyText, input.passphrase ?? undefined);
+  const parsed = ssh2().utils.parseKey(keyText, input.passphrase ?? undefined);
   if (parsed instanceof Error) {
     if (!input.passphrase && isEncryptedKey(keyText)) {
       throw new SshCredentialError(`${source} is passphrase protected. Supply a passphrase.`);
