@@ -28,10 +28,45 @@ export interface ResourceSpec {
   attributes: readonly string[];
   /** What identifies one on the command line ("ref", "name", "id"). */
   idName: string;
-  /** Filters `list` accepts as `--<name> <value>`, sent as query parameters. */
-  filters?: ReadonlyArray<{ flag: string; query: string; help: string }>;
+  /** Filters `list` accepts as `[-<short>, ]--<flag> <value>`, sent as query parameters. */
+  filters?: ReadonlyArray<{
+    flag: string;
+    query: string;
+    help: string;
+    short?: string;
+    placeholder?: string;
+  }>;
+  /** `list --enabled|--disabled`, sent as `enabled=true|false`, for things that switch off. */
+  enabledFilter?: boolean;
   /** Hint printed when the list is empty. */
   emptyHint?: string;
+  /** Help for the identifying argument; default "<kind> <idName>". */
+  idHelp?: string;
+  /** What enable/disable does beyond the flag, for their help ("its process stops at once"). */
+  toggleEffect?: (enabled: boolean) => string;
+}
+
+/** The query `list` sends for these options; --enabled and --disabled exclude each other. */
+export function listQueryOf(
+  spec: ResourceSpec,
+  options: Readonly<Record<string, string | boolean | undefined>>,
+): Record<string, string | undefined> {
+  const query: Record<string, string | undefined> = {};
+  for (const f of spec.filters ?? []) {
+    const value = options[camel(f.flag)];
+    query[f.query] = typeof value === "string" ? value : undefined;
+  }
+  if (spec.enabledFilter) {
+    if (options.enabled && options.disabled)
+      throw new ValidationError("use --enabled or --disabled, not both", { field: "--enabled" });
+    query.enabled = options.enabled ? "true" : options.disabled ? "false" : undefined;
+  }
+  return query;
+}
+
+/** What enable/disable sends back: the resource as read, with only `enabled` changed. */
+export function toggled<T extends object>(resource: T, enabled: boolean): T & { enabled: boolean } {
+  return { ...resource, enabled };
 }
 
 export type Operation = "list" | "get" | "create" | "update" | "delete" | "enable" | "disable";
@@ -45,15 +80,21 @@ export function registerResourceCommands(
   const run = (command: Command, body: (ctx: CommandContext) => Promise<number>) =>
     runCommand(runtime, command, body);
   const one = (id: string) => `${spec.path}/${encodeURIComponent(id)}`;
+  const idHelp = spec.idHelp ?? `${spec.kind} ${spec.idName}`;
 
   if (operations.includes("list")) {
     const list = group.command("list").description(`List ${spec.plural}.`);
-    for (const f of spec.filters ?? []) list.option(`--${f.flag} <value>`, f.help);
-    list.action(async (options: Record<string, string | undefined>, command: Command) => {
+    for (const f of spec.filters ?? []) {
+      const short = f.short ? `${f.short}, ` : "";
+      list.option(`${short}--${f.flag} <${f.placeholder ?? "value"}>`, f.help);
+    }
+    if (spec.enabledFilter) {
+      list.option("--enabled", `only enabled ${spec.plural}`);
+      list.option("--disabled", `only disabled ${spec.plural}`);
+    }
+    list.action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
       await run(command, async (ctx) => {
-        const query: Record<string, string | undefined> = {};
-        for (const f of spec.filters ?? []) query[f.query] = options[camel(f.flag)];
-        const items = await ctx.client.listAll<Resource>(spec.path, query);
+        const items = await ctx.client.listAll<Resource>(spec.path, listQueryOf(spec, options));
         const data = renderData(ctx.format, items);
         if (data !== undefined) ctx.print(data);
         else if (items.length === 0) ctx.note(spec.emptyHint ?? `No ${spec.plural} found.`);
@@ -67,7 +108,7 @@ export function registerResourceCommands(
     group
       .command("get")
       .description(`Show one ${spec.kind}.`)
-      .argument(`<${spec.idName}>`, `${spec.kind} ${spec.idName}`)
+      .argument(`<${spec.idName}>`, idHelp)
       .action(async (id: string, _options: unknown, command: Command) => {
         await run(command, async (ctx) => {
           printResource(ctx, spec, await ctx.client.getOne<Resource>(spec.kind, id, one(id)));
@@ -95,7 +136,7 @@ export function registerResourceCommands(
     group
       .command("update")
       .description(`Replace a ${spec.kind} with the definition in a YAML or JSON file.`)
-      .argument(`<${spec.idName}>`, `${spec.kind} ${spec.idName}`)
+      .argument(`<${spec.idName}>`, idHelp)
       .argument("<file>", "definition file")
       .action(async (id: string, file: string, _options: unknown, command: Command) => {
         await run(command, async (ctx) => {
@@ -113,7 +154,7 @@ export function registerResourceCommands(
     group
       .command("delete")
       .description(`Delete a ${spec.kind}.`)
-      .argument(`<${spec.idName}>`, `${spec.kind} ${spec.idName}`)
+      .argument(`<${spec.idName}>`, idHelp)
       .action(async (id: string, _options: unknown, command: Command) => {
         await run(command, async (ctx) => {
           await sendTo(ctx, spec, id, "DELETE", one(id));
@@ -132,12 +173,14 @@ export function registerResourceCommands(
     if (!operations.includes(name)) continue;
     group
       .command(name)
-      .description(`${enabled ? "Enable" : "Disable"} a ${spec.kind}.`)
-      .argument(`<${spec.idName}>`, `${spec.kind} ${spec.idName}`)
+      .description(
+        `${enabled ? "Enable" : "Disable"} a ${spec.kind}${spec.toggleEffect ? `; ${spec.toggleEffect(enabled)}` : ""}.`,
+      )
+      .argument(`<${spec.idName}>`, idHelp)
       .action(async (id: string, _options: unknown, command: Command) => {
         await run(command, async (ctx) => {
           const current = await ctx.client.getOne<Resource>(spec.kind, id, one(id));
-          const res = await sendTo(ctx, spec, id, "PUT", one(id), { ...current, enabled });
+          const res = await sendTo(ctx, spec, id, "PUT", one(id), toggled(current, enabled));
           printResource(ctx, spec, res);
           return 0;
         });

@@ -14,12 +14,11 @@ import {
 import type { AliasDef } from "../../core/content/model.ts";
 import { ALIAS_SCHEMA } from "../../core/content/schemas.ts";
 import { validateAlias } from "../../core/content/validate.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../../core/errors.ts";
+import { NotFoundError, ValidationError } from "../../core/errors.ts";
 import type { Store } from "../../engine/store/contract.ts";
 import type { ApiContext } from "../context.ts";
 import {
   anyObject,
-  faultSchema,
   listOf,
   listQuery,
   MAX_TEXT,
@@ -27,7 +26,7 @@ import {
   responses,
 } from "../openapi/schemas.ts";
 import { listOptions, pageInMemory, sendPage } from "../paging.ts";
-import { bodySchema, NO_FILE, orRefuse, packOf, requireSameIdentity } from "./content-write.ts";
+import { bodySchema, contentWriteRoutes, orRefuse } from "./content-write.ts";
 import { collectAll, type Query } from "./reactor-query.ts";
 
 const ALIAS_BODY = bodySchema(
@@ -173,65 +172,19 @@ export function aliasRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => presentAlias(await requireAlias(ctx.store, request.params.ref)),
   );
 
-  app.post<{ Body: Record<string, unknown> }>(
-    "/actionalias",
-    {
-      schema: {
-        description: "Creates an action alias (in the database; the pack's files are not changed).",
-        body: ALIAS_BODY,
-        response: responses(201, anyObject("The action alias."), 400, 409),
-      },
+  contentWriteRoutes<AliasDef>(app, {
+    path: "/actionalias",
+    kind: "action alias",
+    body: ALIAS_BODY,
+    describe: {
+      create: "Creates an action alias (in the database; the pack's files are not changed).",
     },
-    async (request, reply) => {
-      const alias = checkFormats(
-        orRefuse(validateAlias(request.body, { pack: packOf(request.body), file: NO_FILE })),
-      );
-      if (await content.getAlias(alias.ref))
-        throw new ConflictError(`action alias ${alias.ref} already exists; update it with PUT`);
-      await content.upsertAlias(alias);
-      void reply.code(201);
-      return presentAlias(alias);
-    },
-  );
-
-  app.put<{ Params: { ref: string }; Body: Record<string, unknown> }>(
-    "/actionalias/:ref",
-    {
-      schema: {
-        description: "Replaces an action alias's definition.",
-        params: pathParams("ref"),
-        body: ALIAS_BODY,
-        response: responses(200, anyObject("The action alias.")),
-      },
-    },
-    async (request) => {
-      const existing = await requireAlias(ctx.store, request.params.ref);
-      const body = requireSameIdentity(request.body, existing, "action alias");
-      const alias = checkFormats(
-        orRefuse(validateAlias(body, { pack: existing.pack, file: existing.metadata_file })),
-      );
-      await content.upsertAlias(alias);
-      return presentAlias(alias);
-    },
-  );
-
-  app.delete<{ Params: { ref: string } }>(
-    "/actionalias/:ref",
-    {
-      schema: {
-        description: "Deletes an action alias.",
-        params: pathParams("ref"),
-        response: {
-          204: { description: "Deleted.", type: "null" },
-          400: faultSchema,
-          404: faultSchema,
-        },
-      },
-    },
-    async (request, reply) => {
-      const existing = await requireAlias(ctx.store, request.params.ref);
-      await content.deleteAlias(existing.ref);
-      return reply.code(204).send();
-    },
-  );
+    lockSystemPack: false,
+    find: (ref) => content.getAlias(ref),
+    require: (ref) => requireAlias(ctx.store, ref),
+    validate: (body, pack, file) => checkFormats(orRefuse(validateAlias(body, { pack, file }))),
+    save: (alias) => content.upsertAlias(alias),
+    remove: (alias) => content.deleteAlias(alias.ref),
+    present: presentAlias,
+  });
 }

@@ -7,10 +7,17 @@
  * StackStorm; registering their pack again keeps them (see the registrar).
  */
 
+import type { FastifyInstance } from "fastify";
 import type { ContentError } from "../../core/content/model.ts";
 import type { Validated } from "../../core/content/validate-common.ts";
-import { SquallError, ValidationError } from "../../core/errors.ts";
-import type { JsonSchema } from "../openapi/schemas.ts";
+import { ConflictError, SquallError, ValidationError } from "../../core/errors.ts";
+import {
+  anyObject,
+  faultSchema,
+  type JsonSchema,
+  pathParams,
+  responses,
+} from "../openapi/schemas.ts";
 import { isPlainObject } from "./reactor-query.ts";
 
 /** st2's SYSTEM_PACK_NAME: its resources cannot be changed through the API. */
@@ -88,3 +95,100 @@ export function requireSameIdentity(
   }
   return body;
 }
+
+/** A content resource (policy, alias, trigger type…) as the write routes need to know it. */
+export interface ContentWrites<T extends { ref: string; name: string; pack: string }> {
+  /** Collection path relative to /api/v1, e.g. "/policies"; one is at `${path}/:ref`. */
+  path: string;
+  /** How people name it, singular: "action alias". Messages and descriptions use it. */
+  kind: string;
+  body: JsonSchema;
+  /** Route descriptions; update's and (unless given) delete's follow from `kind`. */
+  describe: { create: string; delete?: string };
+  /** Whether resources of the system pack are refused on update and delete. */
+  lockSystemPack: boolean;
+  /** The one with this ref, if any: a create that would collide is refused with 409. */
+  find(ref: string): Promise<T | null | undefined>;
+  /** The one a path names; not-found errors are its own. */
+  require(ref: string): Promise<T>;
+  /** A checked resource from a body (400 on bad input). */
+  validate(body: Record<string, unknown>, pack: string, file: string): T;
+  save(item: T): Promise<unknown>;
+  remove(existing: T): Promise<unknown>;
+  present(item: T): Record<string, unknown>;
+}
+
+/** POST, PUT and DELETE of a content resource, as StackStorm's content controllers answer them. */
+export function contentWriteRoutes<
+  T extends { ref: string; name: string; pack: string; metadata_file?: string },
+>(app: FastifyInstance, spec: ContentWrites<T>): void {
+  const { kind } = spec;
+  const an = /^[aeiou]/i.test(kind) ? "an" : "a";
+  const one = anyObject(`The ${kind}.`);
+  const unlessSystem = (pack: string) => {
+    if (spec.lockSystemPack) refuseSystemPack(pack);
+  };
+
+  app.post<{ Body: Record<string, unknown> }>(
+    spec.path,
+    {
+      schema: {
+        description: spec.describe.create,
+        body: spec.body,
+        response: responses(201, one, 400, 409),
+      },
+    },
+    async (request, reply) => {
+      const item = spec.validate(request.body, packOf(request.body), NO_FILE);
+      if (await spec.find(item.ref))
+        throw new ConflictError(`${kind} ${item.ref} already exists; update it with PUT`);
+      await spec.save(item);
+      void reply.code(201);
+      return spec.present(item);
+    },
+  );
+
+  app.put<{ Params: { ref: string }; Body: Record<string, unknown> }>(
+    `${spec.path}/:ref`,
+    {
+      schema: {
+        description: `Replaces ${an} ${kind}'s definition.`,
+        params: pathParams("ref"),
+        body: spec.body,
+        response: responses(200, one),
+      },
+    },
+    async (request) => {
+      const existing = await spec.require(request.params.ref);
+      unlessSystem(existing.pack);
+      const body = requireSameIdentity(request.body, existing, kind);
+      const item = spec.validate(body, existing.pack, existing.metadata_file ?? NO_FILE);
+      await spec.save(item);
+      return spec.present(item);
+    },
+  );
+
+  app.delete<{ Params: { ref: string } }>(
+    `${spec.path}/:ref`,
+    {
+      schema: {
+        description: spec.describe.delete ?? `Deletes ${an} ${kind}.`,
+        params: pathParams("ref"),
+        response: DELETED,
+      },
+    },
+    async (request, reply) => {
+      const existing = await spec.require(request.params.ref);
+      unlessSystem(existing.pack);
+      await spec.remove(existing);
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** What a DELETE answers: nothing, or a fault. */
+export const DELETED = {
+  204: { description: "Deleted.", type: "null" },
+  400: faultSchema,
+  404: faultSchema,
+};

@@ -5,25 +5,11 @@ import type { PolicyDef } from "../../core/content/model.ts";
 import { BUILTIN_POLICY_TYPES, type PolicyType } from "../../core/content/policy-types.ts";
 import { POLICY_SCHEMA } from "../../core/content/schemas.ts";
 import { validatePolicy } from "../../core/content/validate.ts";
-import { ConflictError, NotFoundError } from "../../core/errors.ts";
+import { NotFoundError } from "../../core/errors.ts";
 import type { ApiContext } from "../context.ts";
-import {
-  anyObject,
-  faultSchema,
-  listOf,
-  listQuery,
-  pathParams,
-  responses,
-} from "../openapi/schemas.ts";
+import { anyObject, listOf, listQuery, pathParams, responses } from "../openapi/schemas.ts";
 import { listOptions, pageInMemory, sendPage } from "../paging.ts";
-import {
-  bodySchema,
-  NO_FILE,
-  orRefuse,
-  packOf,
-  refuseSystemPack,
-  requireSameIdentity,
-} from "./content-write.ts";
+import { bodySchema, contentWriteRoutes, orRefuse } from "./content-write.ts";
 import { collectAll, type Query } from "./reactor-query.ts";
 
 const POLICY_BODY = bodySchema(POLICY_SCHEMA, "A policy (st2's PolicyAPI), as in a policy file.");
@@ -100,69 +86,19 @@ export function policyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return policy;
   };
 
-  app.post<{ Body: Record<string, unknown> }>(
-    "/policies",
-    {
-      schema: {
-        description: "Creates a policy (in the database; the pack's files are not changed).",
-        body: POLICY_BODY,
-        response: responses(201, anyObject("The policy."), 400, 409),
-      },
-    },
-    async (request, reply) => {
-      const policy = orRefuse(
-        validatePolicy(request.body, { pack: packOf(request.body), file: NO_FILE }),
-      );
-      if (await content.getPolicy(policy.ref))
-        throw new ConflictError(`policy ${policy.ref} already exists; update it with PUT`);
-      await content.upsertPolicy(policy);
-      void reply.code(201);
-      return presentPolicy(policy);
-    },
-  );
-
-  app.put<{ Params: { ref: string }; Body: Record<string, unknown> }>(
-    "/policies/:ref",
-    {
-      schema: {
-        description: "Replaces a policy's definition.",
-        params: pathParams("ref"),
-        body: POLICY_BODY,
-        response: responses(200, anyObject("The policy.")),
-      },
-    },
-    async (request) => {
-      const existing = await requirePolicy(request.params.ref);
-      refuseSystemPack(existing.pack);
-      const body = requireSameIdentity(request.body, existing, "policy");
-      const policy = orRefuse(
-        validatePolicy(body, { pack: existing.pack, file: existing.metadata_file }),
-      );
-      await content.upsertPolicy(policy);
-      return presentPolicy(policy);
-    },
-  );
-
-  app.delete<{ Params: { ref: string } }>(
-    "/policies/:ref",
-    {
-      schema: {
-        description: "Deletes a policy.",
-        params: pathParams("ref"),
-        response: {
-          204: { description: "Deleted.", type: "null" },
-          400: faultSchema,
-          404: faultSchema,
-        },
-      },
-    },
-    async (request, reply) => {
-      const existing = await requirePolicy(request.params.ref);
-      refuseSystemPack(existing.pack);
-      await content.deletePolicy(existing.ref);
-      return reply.code(204).send();
-    },
-  );
+  contentWriteRoutes<PolicyDef>(app, {
+    path: "/policies",
+    kind: "policy",
+    body: POLICY_BODY,
+    describe: { create: "Creates a policy (in the database; the pack's files are not changed)." },
+    lockSystemPack: true,
+    find: (ref) => content.getPolicy(ref),
+    require: requirePolicy,
+    validate: (body, pack, file) => orRefuse(validatePolicy(body, { pack, file })),
+    save: (policy) => content.upsertPolicy(policy),
+    remove: (policy) => content.deletePolicy(policy.ref),
+    present: presentPolicy,
+  });
 
   app.get<{ Querystring: Query }>(
     "/policytypes",

@@ -2,18 +2,12 @@
 
 import type { FastifyInstance } from "fastify";
 import type { RunnerType } from "../../core/content/model.ts";
-import { NotFoundError, ValidationError } from "../../core/errors.ts";
+import { NotFoundError } from "../../core/errors.ts";
 import type { ApiContext } from "../context.ts";
-import {
-  anyObject,
-  type JsonSchema,
-  listOf,
-  listQuery,
-  pathParams,
-  responses,
-} from "../openapi/schemas.ts";
+import { type JsonSchema, listOf, listQuery, responses } from "../openapi/schemas.ts";
 import { listOptions, pageInMemory, sendPage } from "../paging.ts";
 import { collectAll, type Query } from "./reactor-query.ts";
+import { switchableRoutes } from "./switchable.ts";
 
 /** st2's RunnerTypeAPI; a runner read with GET may be sent back with `enabled` changed. */
 const RUNNER_BODY: JsonSchema = {
@@ -68,42 +62,20 @@ export function runnerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  app.get<{ Params: { name: string } }>(
-    "/runnertypes/:name",
-    {
-      schema: {
-        description: "One runner type, by name (which is also its id).",
-        params: pathParams("name"),
-        response: responses(200, anyObject("The runner type.")),
-      },
-    },
-    async (request) => presentRunner(await requireRunner(ctx, request.params.name)),
-  );
-
-  app.put<{ Params: { name: string }; Body: Record<string, unknown> }>(
-    "/runnertypes/:name",
-    {
-      schema: {
-        description:
-          "Enables or disables a runner type; actions of a disabled runner cannot be run. Only `enabled` may change.",
-        params: pathParams("name"),
-        body: RUNNER_BODY,
-        response: responses(200, anyObject("The runner type.")),
-      },
-    },
-    async (request) => {
-      const runner = await requireRunner(ctx, request.params.name);
-      const body = request.body;
-      if (body.name !== undefined && body.name !== runner.name)
-        throw new ValidationError(
-          `name is "${String(body.name)}" but the runner is ${runner.name}`,
-          {
-            field: "name",
-          },
-        );
-      const updated = { ...runner, enabled: body.enabled === true };
+  switchableRoutes(app, {
+    path: "/runnertypes",
+    key: "name",
+    kind: "runner type",
+    noun: "runner",
+    body: RUNNER_BODY,
+    describePut:
+      "Enables or disables a runner type; actions of a disabled runner cannot be run. Only `enabled` may change.",
+    require: (name) => requireRunner(ctx, name),
+    setEnabled: async (runner, enabled) => {
+      const updated = { ...runner, enabled };
       await content.upsertRunnerType(updated);
-      return presentRunner(updated);
+      return updated;
     },
-  );
+    present: presentRunner,
+  });
 }

@@ -6,18 +6,12 @@
 
 import type { FastifyInstance } from "fastify";
 import type { SensorDef } from "../../core/content/model.ts";
-import { NotFoundError, ValidationError } from "../../core/errors.ts";
+import { NotFoundError } from "../../core/errors.ts";
 import type { ApiContext } from "../context.ts";
-import {
-  anyObject,
-  type JsonSchema,
-  listOf,
-  listQuery,
-  pathParams,
-  responses,
-} from "../openapi/schemas.ts";
+import { type JsonSchema, listOf, listQuery, responses } from "../openapi/schemas.ts";
 import { listOptions, pageInMemory, sendPage } from "../paging.ts";
 import { collectAll, parseBool, type Query } from "./reactor-query.ts";
+import { switchableRoutes } from "./switchable.ts";
 
 /** st2's SensorTypeAPI; only `enabled` may differ from the stored sensor. */
 const SENSOR_BODY: JsonSchema = {
@@ -82,39 +76,20 @@ export function sensorRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  app.get<{ Params: { ref: string } }>(
-    "/sensortypes/:ref",
-    {
-      schema: {
-        description: "One sensor type, by ref (which is also its id).",
-        params: pathParams("ref"),
-        response: responses(200, anyObject("The sensor type.")),
-      },
-    },
-    async (request) => presentSensor(await requireSensor(ctx, request.params.ref)),
-  );
-
-  app.put<{ Params: { ref: string }; Body: Record<string, unknown> }>(
-    "/sensortypes/:ref",
-    {
-      schema: {
-        description: "Enables or disables a sensor; only `enabled` may change.",
-        params: pathParams("ref"),
-        body: SENSOR_BODY,
-        response: responses(200, anyObject("The sensor type.")),
-      },
-    },
-    async (request) => {
-      const sensor = await requireSensor(ctx, request.params.ref);
-      const body = request.body;
-      if (body.ref !== undefined && body.ref !== sensor.ref)
-        throw new ValidationError(`ref is "${String(body.ref)}" but the sensor is ${sensor.ref}`, {
-          field: "ref",
-        });
-      const updated = await content.setSensorEnabled(sensor.ref, body.enabled === true);
+  switchableRoutes(app, {
+    path: "/sensortypes",
+    key: "ref",
+    kind: "sensor type",
+    noun: "sensor",
+    body: SENSOR_BODY,
+    describePut: "Enables or disables a sensor; only `enabled` may change.",
+    require: (ref) => requireSensor(ctx, ref),
+    setEnabled: async (sensor, enabled) => {
+      const updated = await content.setSensorEnabled(sensor.ref, enabled);
       if (!updated) throw new NotFoundError(`sensor ${sensor.ref} is not registered`);
       await ctx.onSensorChange?.(sensor.ref);
-      return presentSensor(updated);
+      return updated;
     },
-  );
+    present: presentSensor,
+  });
 }

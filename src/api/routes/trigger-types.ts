@@ -17,7 +17,6 @@ import type { TriggerDef } from "../../core/reactor/model.ts";
 import { isParameterised } from "../../core/reactor/system-triggers.ts";
 import {
   anyObject,
-  faultSchema,
   type JsonSchema,
   listOf,
   listQuery,
@@ -27,10 +26,9 @@ import {
 import { listOptions, pageInMemory, sendPage } from "../paging.ts";
 import {
   bodySchema,
-  NO_FILE,
+  contentWriteRoutes,
+  DELETED,
   orRefuse,
-  packOf,
-  refuseSystemPack,
   requireSameIdentity,
 } from "./content-write.ts";
 import {
@@ -59,12 +57,6 @@ const TRIGGER_BODY: JsonSchema = {
   },
   required: ["type"],
   additionalProperties: false,
-};
-
-const DELETED = {
-  204: { description: "Deleted.", type: "null" },
-  400: faultSchema,
-  404: faultSchema,
 };
 
 export function presentTriggerType(type: TriggerTypeDef): Record<string, unknown> {
@@ -103,8 +95,6 @@ export function triggerTypeRoutes(app: FastifyInstance, deps: ReactorRouteDeps):
     if (!found) throw new NotFoundError(`trigger type ${ref} is not registered`);
     return found;
   };
-  const typeFromBody = (body: Record<string, unknown>, pack: string, file: string) =>
-    orRefuse(validateTriggerType(body, { pack, file }));
 
   app.get<{ Querystring: Query }>(
     "/triggertypes",
@@ -139,67 +129,31 @@ export function triggerTypeRoutes(app: FastifyInstance, deps: ReactorRouteDeps):
     async (request) => presentTriggerType(await requireType(request.params.ref)),
   );
 
-  app.post<{ Body: Record<string, unknown> }>(
-    "/triggertypes",
-    {
-      schema: {
-        description: "Creates a trigger type (and its trigger, when it takes no parameters).",
-        body: TYPE_BODY,
-        response: responses(201, anyObject("The trigger type."), 400, 409),
-      },
+  contentWriteRoutes<TriggerTypeDef>(app, {
+    path: "/triggertypes",
+    kind: "trigger type",
+    body: TYPE_BODY,
+    describe: {
+      create: "Creates a trigger type (and its trigger, when it takes no parameters).",
+      delete: "Deletes a trigger type (and its trigger, when it takes no parameters).",
     },
-    async (request, reply) => {
-      const type = typeFromBody(request.body, packOf(request.body), NO_FILE);
-      if (await content.getTriggerType(type.ref))
-        throw new ConflictError(`trigger type ${type.ref} already exists; update it with PUT`);
+    lockSystemPack: true,
+    find: (ref) => content.getTriggerType(ref),
+    require: requireType,
+    validate: (body, pack, file) => orRefuse(validateTriggerType(body, { pack, file })),
+    save: async (type) => {
       await content.upsertTriggerType(type);
       // Reloading makes the registry know the type and commit its shadow trigger.
       await deps.rules.reload();
-      void reply.code(201);
-      return presentTriggerType(type);
     },
-  );
-
-  app.put<{ Params: { ref: string }; Body: Record<string, unknown> }>(
-    "/triggertypes/:ref",
-    {
-      schema: {
-        description: "Replaces a trigger type's definition.",
-        params: pathParams("ref"),
-        body: TYPE_BODY,
-        response: responses(200, anyObject("The trigger type.")),
-      },
-    },
-    async (request) => {
-      const existing = await requireType(request.params.ref);
-      refuseSystemPack(existing.pack);
-      const body = requireSameIdentity(request.body, existing, "trigger type");
-      const type = typeFromBody(body, existing.pack, existing.metadata_file ?? NO_FILE);
-      await content.upsertTriggerType(type);
+    remove: async (type) => {
+      await content.deleteTriggerType(type.ref);
+      if (!isParameterised(type))
+        await store.reactor.commit([{ op: "trigger.delete", ref: type.ref }]);
       await deps.rules.reload();
-      return presentTriggerType(type);
     },
-  );
-
-  app.delete<{ Params: { ref: string } }>(
-    "/triggertypes/:ref",
-    {
-      schema: {
-        description: "Deletes a trigger type (and its trigger, when it takes no parameters).",
-        params: pathParams("ref"),
-        response: DELETED,
-      },
-    },
-    async (request, reply) => {
-      const existing = await requireType(request.params.ref);
-      refuseSystemPack(existing.pack);
-      await content.deleteTriggerType(existing.ref);
-      if (!isParameterised(existing))
-        await store.reactor.commit([{ op: "trigger.delete", ref: existing.ref }]);
-      await deps.rules.reload();
-      return reply.code(204).send();
-    },
-  );
+    present: presentTriggerType,
+  });
 
   triggerRoutes(app, deps);
 }

@@ -10,14 +10,20 @@ import type { RuleDef } from "../../core/content/model.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { RuleEnforcement } from "../../core/reactor/model.ts";
 import { renderData, renderRecord, renderTable, type TableColumn } from "../format.ts";
-import { type ResourceSpec, registerResourceCommands } from "../resource.ts";
+import {
+  listQueryOf,
+  type Resource,
+  type ResourceSpec,
+  registerResourceCommands,
+  toggled,
+} from "../resource.ts";
 import { type CliRuntime, type CommandContext, runCommand } from "../runtime.ts";
 import { addLastOption, listRecent, noteIfMore, parseLast } from "./recent-list.ts";
 
 /** A rule as the API returns it: the stored rule plus `id` and the trigger's ref. */
 export type RuleView = RuleDef & { id?: string };
 
-const RULE_COLUMNS: ReadonlyArray<TableColumn<RuleView>> = [
+const RULE_COLUMNS: ReadonlyArray<TableColumn<Resource>> = [
   { header: "ref", value: (r) => r.ref },
   { header: "pack", value: (r) => r.pack },
   { header: "description", value: (r) => r.description, maxWidth: 60, flex: true },
@@ -61,6 +67,36 @@ const ENFORCEMENT_ATTRIBUTES = [
   "enforced_at",
 ];
 
+/** What `rule list` takes and sends, and what `rule enable|disable` send back. */
+export const RULE: ResourceSpec = {
+  kind: "rule",
+  plural: "rules",
+  path: "/api/v1/rules",
+  idName: "ref",
+  idHelp: "rule reference, pack.name",
+  columns: RULE_COLUMNS,
+  attributes: RULE_ATTRIBUTES,
+  filters: [
+    {
+      flag: "pack",
+      short: "-p",
+      placeholder: "pack",
+      query: "pack",
+      help: "only rules of this pack",
+    },
+    {
+      flag: "trigger-type",
+      short: "-g",
+      placeholder: "ref",
+      query: "trigger_type",
+      help: "only rules on this trigger type",
+    },
+  ],
+  enabledFilter: true,
+  emptyHint: "No rules found. Rules come with packs: see `squall pack register`.",
+  toggleEffect: () => "the change applies to the next event",
+};
+
 interface RuleListOptions {
   pack?: string;
   enabled?: boolean;
@@ -70,15 +106,12 @@ interface RuleListOptions {
 
 /** The query for `rule list`; --enabled and --disabled exclude each other, as in st2. */
 export function ruleListQuery(options: RuleListOptions): Record<string, string | undefined> {
-  if (options.enabled && options.disabled)
-    throw new ValidationError("use --enabled or --disabled, not both", { field: "--enabled" });
-  const enabled = options.enabled ? "true" : options.disabled ? "false" : undefined;
-  return { pack: options.pack, enabled, trigger_type: options.triggerType };
+  return listQueryOf(RULE, { ...options });
 }
 
 /** What `rule enable|disable` sends back: the rule as read, with `enabled` changed. */
-export function toggledRule(rule: RuleView, enabled: boolean): Record<string, unknown> {
-  return { ...rule, enabled };
+export function toggledRule(rule: RuleView, enabled: boolean): RuleView {
+  return toggled(rule, enabled);
 }
 
 export function registerRuleCommands(program: Command, runtime: CliRuntime): void {
@@ -88,56 +121,7 @@ export function registerRuleCommands(program: Command, runtime: CliRuntime): voi
     .command("rule")
     .description("Browse, create, enable, disable and test rules.");
 
-  rule
-    .command("list")
-    .description("List rules.")
-    .option("-p, --pack <pack>", "only rules of this pack")
-    .option("--enabled", "only enabled rules")
-    .option("--disabled", "only disabled rules")
-    .option("-g, --trigger-type <ref>", "only rules on this trigger type")
-    .action(async (options: RuleListOptions, command: Command) => {
-      await run(command, async (ctx) => {
-        const rules = await ctx.client.listAll<RuleView>("/api/v1/rules", ruleListQuery(options));
-        const data = renderData(ctx.format, rules);
-        if (data !== undefined) ctx.print(data);
-        else if (rules.length === 0)
-          ctx.note("No rules found. Rules come with packs: see `squall pack register`.");
-        else ctx.print(renderTable(RULE_COLUMNS, rules, ctx.io.columns));
-        return 0;
-      });
-    });
-
-  rule
-    .command("get")
-    .description("Show one rule.")
-    .argument("<ref>", "rule reference, pack.name")
-    .action(async (ref: string, _options: unknown, command: Command) => {
-      await run(command, async (ctx) => {
-        printRule(ctx, await getRule(ctx, ref));
-        return 0;
-      });
-    });
-
-  for (const [name, enabled] of [
-    ["enable", true],
-    ["disable", false],
-  ] as const) {
-    rule
-      .command(name)
-      .description(
-        `${enabled ? "Enable" : "Disable"} a rule; the change applies to the next event.`,
-      )
-      .argument("<ref>", "rule reference, pack.name")
-      .action(async (ref: string, _options: unknown, command: Command) => {
-        await run(command, async (ctx) => {
-          const current = await getRule(ctx, ref);
-          const path = `/api/v1/rules/${encodeURIComponent(current.ref)}`;
-          const res = await ctx.client.request("PUT", path, {}, toggledRule(current, enabled));
-          printRule(ctx, res.json as RuleView);
-          return 0;
-        });
-      });
-  }
+  registerResourceCommands(rule, runtime, RULE, ["list", "get", "enable", "disable"]);
 
   rule
     .command("test")
@@ -170,16 +154,6 @@ export function registerRuleCommands(program: Command, runtime: CliRuntime): voi
   registerResourceCommands(rule, runtime, RULE, ["create", "update", "delete"]);
   registerEnforcementCommands(program, run);
 }
-
-/** For the writes, which share st2's generic resource commands. */
-const RULE: ResourceSpec = {
-  kind: "rule",
-  plural: "rules",
-  path: "/api/v1/rules",
-  idName: "ref",
-  columns: [],
-  attributes: RULE_ATTRIBUTES,
-};
 
 function registerEnforcementCommands(
   program: Command,
@@ -239,15 +213,6 @@ function registerEnforcementCommands(
         return 0;
       });
     });
-}
-
-function getRule(ctx: CommandContext, ref: string): Promise<RuleView> {
-  return ctx.client.getOne<RuleView>("rule", ref, `/api/v1/rules/${encodeURIComponent(ref)}`);
-}
-
-function printRule(ctx: CommandContext, rule: RuleView): void {
-  const present = RULE_ATTRIBUTES.filter((attr) => attr in rule);
-  ctx.print(renderData(ctx.format, rule) ?? renderRecord(rule, present));
 }
 
 function readText(ctx: CommandContext, file: string): string {

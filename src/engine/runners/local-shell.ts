@@ -36,7 +36,14 @@ import {
   requestHooks,
   runProcessGroup,
 } from "./process-group.ts";
-import { buildScriptArgs } from "./shell-args.ts";
+import {
+  actionEnv,
+  readEnvParam,
+  readTimeoutParam,
+  requireCmd,
+  requireScript,
+  scriptArgsOf,
+} from "./shell-request.ts";
 
 export const LOCAL_SHELL_CMD = "local-shell-cmd";
 export const LOCAL_SHELL_SCRIPT = "local-shell-script";
@@ -79,18 +86,7 @@ export function createLocalShellCmdRunner(options: LocalShellOptions = {}): Runn
   return {
     name: LOCAL_SHELL_CMD,
     async run(request) {
-      if (request.action.entry_point) {
-        throw new ValidationError(
-          `action ${request.action.ref}: entry_point is only valid for the local-shell-script runner`,
-          { file: request.action.metadata_file, field: "entry_point" },
-        );
-      }
-      const cmd = request.parameters.cmd;
-      if (typeof cmd !== "string" || cmd === "") {
-        throw new ValidationError(`action ${request.action.ref}: parameter "cmd" is required`, {
-          field: "parameters.cmd",
-        });
-      }
+      const cmd = requireCmd(request, LOCAL_SHELL_SCRIPT);
       const params = readLocalParams(request);
       return execute(request, params, ["bash", "-c", cmd], {}, options);
     },
@@ -101,29 +97,14 @@ export function createLocalShellScriptRunner(options: LocalShellOptions = {}): R
   return {
     name: LOCAL_SHELL_SCRIPT,
     async run(request) {
-      const script = request.entryPointPath;
-      if (!request.action.entry_point || script === null) {
-        throw new ValidationError(`action ${request.action.ref} has no entry_point`, {
-          file: request.action.metadata_file,
-          field: "entry_point",
-        });
-      }
+      const script = requireScript(request);
       const params = readLocalParams(request);
       if (request.parameters.content_version) {
         throw new ValidationError("content_version (git worktrees) is not supported yet", {
           field: "parameters.content_version",
         });
       }
-      const { argv, secretEnv } = buildScriptArgs({
-        parameters: request.parameters,
-        actionSchema: request.action.parameters,
-        runnerParameterNames: [
-          ...Object.keys(request.runner.runner_parameters),
-          ...LOCAL_RUNNER_PARAMETERS,
-        ],
-        secretNames: request.secretNames,
-        kwargOp: params.kwargOp,
-      });
+      const { argv, secretEnv } = scriptArgsOf(request, params.kwargOp, LOCAL_RUNNER_PARAMETERS);
       const words = [...interpreterFor(script, request.action.metadata_file), ...argv];
       return execute(request, params, words, secretEnv, options);
     },
@@ -160,18 +141,6 @@ async function execute(
     maxCaptureBytes: options.maxCaptureBytes,
   });
   return toOutcome(result, params);
-}
-
-/** The ST2_ACTION_* variables every StackStorm action sees (`runners/base.py`). */
-function actionEnv(request: RunRequest, debug: boolean): Record<string, string> {
-  const env: Record<string, string> = {
-    ST2_ACTION_PACK_NAME: request.action.pack,
-    ST2_ACTION_EXECUTION_ID: request.executionId,
-    ST2_ACTION_API_URL: request.apiUrl,
-    ST2_ACTION_DEBUG: pyStr(debug),
-  };
-  if (request.authToken) env.ST2_ACTION_AUTH_TOKEN = request.authToken;
-  return env;
 }
 
 function toOutcome(result: ProcessGroupResult, params: LocalParams): RunnerOutcome {
@@ -228,20 +197,8 @@ function readLocalParams(request: RunRequest): LocalParams {
       throw new ValidationError(`cwd ${cwd} is not an existing directory`, field("cwd"));
     }
   }
-  const env: Record<string, string> = {};
-  const rawEnv = p.env ?? {};
-  if (typeof rawEnv !== "object" || Array.isArray(rawEnv)) {
-    throw new ValidationError("env must be an object of NAME: value", field("env"));
-  }
-  for (const [key, value] of Object.entries(rawEnv as Record<string, unknown>)) {
-    if (typeof value === "string") env[key] = value;
-    else if (typeof value === "number" || typeof value === "boolean") env[key] = pyStr(value);
-    else throw new ValidationError(`env.${key} must be a string`, field(`env.${key}`));
-  }
-  const timeout = p.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : p.timeout;
-  if (timeout !== null && (typeof timeout !== "number" || !(timeout >= 0))) {
-    throw new ValidationError("timeout must be a number of seconds ≥ 0", field("timeout"));
-  }
+  const env = readEnvParam(p);
+  const timeout = readTimeoutParam(p, DEFAULT_TIMEOUT_SECONDS);
   const kwargOp = p.kwarg_op ?? "--";
   if (typeof kwargOp !== "string") {
     throw new ValidationError("kwarg_op must be a string", field("kwarg_op"));

@@ -22,7 +22,15 @@ import { ValidationError } from "../../core/errors.ts";
 import { pyStr } from "../../core/expr/pyvalue.ts";
 import type { OutputSink, Runner, RunnerOutcome, RunRequest } from "./contract.ts";
 import { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_CAPTURE_BYTES } from "./process-group.ts";
-import { buildScriptArgs, quoteShell } from "./shell-args.ts";
+import { quoteShell } from "./shell-args.ts";
+import {
+  actionEnv,
+  readEnvParam,
+  readTimeoutParam,
+  requireCmd,
+  requireScript,
+  scriptArgsOf,
+} from "./shell-request.ts";
 import { type Endpoint, openConnection, type SshConnection } from "./ssh/connection.ts";
 import { resolveAuth } from "./ssh/credentials.ts";
 import { type RemoteRunResult, runRemote } from "./ssh/exec.ts";
@@ -112,22 +120,11 @@ export function createRemoteShellCmdRunner(options: RemoteShellOptions = {}): Ru
   return {
     name: REMOTE_SHELL_CMD,
     async run(request) {
-      if (request.action.entry_point) {
-        throw new ValidationError(
-          `action ${request.action.ref}: entry_point is only valid for the remote-shell-script runner`,
-          { file: request.action.metadata_file, field: "entry_point" },
-        );
-      }
-      const cmd = request.parameters.cmd;
-      if (typeof cmd !== "string" || cmd === "") {
-        throw new ValidationError(`action ${request.action.ref}: parameter "cmd" is required`, {
-          field: "parameters.cmd",
-        });
-      }
+      const cmd = requireCmd(request, REMOTE_SHELL_SCRIPT);
       const params = readRemoteParams(request);
       const payload = buildRemotePayload({
         command: cmd,
-        env: { ...params.env, ...actionEnv(request) },
+        env: { ...params.env, ...actionEnv(request, false) },
         cwdShell: params.cwd,
         sudo: params.sudo,
         sudoPassword: params.sudoPassword,
@@ -144,24 +141,9 @@ export function createRemoteShellScriptRunner(options: RemoteShellOptions = {}):
   return {
     name: REMOTE_SHELL_SCRIPT,
     async run(request) {
-      const script = request.entryPointPath;
-      if (!request.action.entry_point || script === null) {
-        throw new ValidationError(`action ${request.action.ref} has no entry_point`, {
-          file: request.action.metadata_file,
-          field: "entry_point",
-        });
-      }
+      const script = requireScript(request);
       const params = readRemoteParams(request);
-      const { argv, secretEnv } = buildScriptArgs({
-        parameters: request.parameters,
-        actionSchema: request.action.parameters,
-        runnerParameterNames: [
-          ...Object.keys(request.runner.runner_parameters),
-          ...REMOTE_RUNNER_PARAMETERS,
-        ],
-        secretNames: request.secretNames,
-        kwargOp: params.kwargOp,
-      });
+      const { argv, secretEnv } = scriptArgsOf(request, params.kwargOp, REMOTE_RUNNER_PARAMETERS);
       const plan = {
         localScript: script,
         localLib: localLibDir(script),
@@ -171,7 +153,7 @@ export function createRemoteShellScriptRunner(options: RemoteShellOptions = {}):
       const command = [remoteScript, ...argv].map(quoteShell).join(" ");
       const payload = buildRemotePayload({
         command,
-        env: { ...params.env, ...actionEnv(request), ...secretEnv },
+        env: { ...params.env, ...actionEnv(request, false), ...secretEnv },
         cwdShell: params.cwd === null ? null : quoteShell(params.cwd),
         sudo: params.sudo,
         sudoPassword: params.sudoPassword,
@@ -341,18 +323,6 @@ function prefixedSink(sink: OutputSink, key: string): OutputSink {
   };
 }
 
-/** The ST2_ACTION_* variables every StackStorm action sees (`runners/base.py`). */
-function actionEnv(request: RunRequest): Record<string, string> {
-  const env: Record<string, string> = {
-    ST2_ACTION_PACK_NAME: request.action.pack,
-    ST2_ACTION_EXECUTION_ID: request.executionId,
-    ST2_ACTION_API_URL: request.apiUrl,
-    ST2_ACTION_DEBUG: "False",
-  };
-  if (request.authToken) env.ST2_ACTION_AUTH_TOKEN = request.authToken;
-  return env;
-}
-
 function readRemoteParams(request: RunRequest): RemoteParams {
   const p = request.parameters;
   const field = (name: string) => ({ field: `parameters.${name}` });
@@ -380,20 +350,8 @@ function readRemoteParams(request: RunRequest): RemoteParams {
       port: hp.port ?? (port as number | null) ?? DEFAULT_SSH_PORT,
     };
   }
-  const env: Record<string, string> = {};
-  const rawEnv = p.env ?? {};
-  if (typeof rawEnv !== "object" || Array.isArray(rawEnv)) {
-    throw new ValidationError("env must be an object of NAME: value", field("env"));
-  }
-  for (const [key, value] of Object.entries(rawEnv as Record<string, unknown>)) {
-    if (typeof value === "string") env[key] = value;
-    else if (typeof value === "number" || typeof value === "boolean") env[key] = pyStr(value);
-    else throw new ValidationError(`env.${key} must be a string`, field(`env.${key}`));
-  }
-  const timeout = p.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : p.timeout;
-  if (timeout !== null && (typeof timeout !== "number" || !(timeout >= 0))) {
-    throw new ValidationError("timeout must be a number of seconds ≥ 0", field("timeout"));
-  }
+  const env = readEnvParam(p);
+  const timeout = readTimeoutParam(p, DEFAULT_TIMEOUT_SECONDS);
   return {
     targets,
     bastion,

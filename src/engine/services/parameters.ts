@@ -6,7 +6,6 @@
 
 import { join } from "node:path";
 import type { ActionDef, RunnerType } from "../../core/content/model.ts";
-import { assignDefaults } from "../../core/content/param-schema.ts";
 import { NotFoundError, RenderError } from "../../core/errors.ts";
 import type { Execution } from "../../core/execution/model.ts";
 import type { TemplateEngine } from "../../core/expr/template.ts";
