@@ -31,7 +31,7 @@ import { InquiryService, startInquiryExpiry } from "../engine/inquiries/index.ts
 import { createLogger, type Logger, SecretRegistry } from "../engine/logger.ts";
 import { createPythonEnvironments } from "../engine/python/environments.ts";
 import { createRunnerRegistry } from "../engine/runners/registry.ts";
-import { type SensorContainer, startSensorContainer } from "../engine/sensors/container.ts";
+import type { SensorContainer } from "../engine/sensors/container.ts";
 import { startActionWorker } from "../engine/services/action-worker.ts";
 import { ExecutionService } from "../engine/services/executions.ts";
 import { ProcessGroupRecords } from "../engine/services/orphans.ts";
@@ -289,31 +289,36 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   const recovered = await recoverWorkflows(workflows);
   if (recovered.resumed > 0) log.warn(recovered, "recovered workflows left by the previous run");
 
-  if (settings.sensorContainer) {
-    const sensorLog = log.child({ component: "sensors" });
-    sensors = await startSensorContainer({
-      store,
-      dispatcher: reactor.dispatcher,
-      registry: reactor.registry,
-      log: sensorLog,
-      apiUrl: () => `${url}/api/v1`,
-      // As StackStorm: a service token per sensor process, renewed at each (re)spawn.
-      issueToken: async (sensor) =>
-        auth.auth?.createToken(DEFAULT_SYSTEM_USER, {
-          ttlSeconds: 86_400,
-          service: true,
-          metadata: { service: "sensors_container", sensor: sensor.ref },
-        }).token ?? "",
-      pythonFor: (pack) => pythonEnvironments.ready(pack),
-      loadConfig,
-      signal: controller.signal,
-    });
-    // Registration and rule changes reload the rules; sensors and their triggers follow.
-    const running = sensors;
-    reactor.rules.onReload(() => {
-      running.sync().catch((err: unknown) => sensorLog.error({ err }, "sensor sync failed"));
-    });
-  }
+  // Sensors start in the background once the API answers (they call it): the node is ready
+  // without waiting for them, and the container's modules load only when sensors run.
+  const sensorsStarted = settings.sensorContainer
+    ? (async () => {
+        const sensorLog = log.child({ component: "sensors" });
+        const { startSensorContainer } = await import("../engine/sensors/container.ts");
+        sensors = await startSensorContainer({
+          store,
+          dispatcher: reactor.dispatcher,
+          registry: reactor.registry,
+          log: sensorLog,
+          apiUrl: () => `${url}/api/v1`,
+          // As StackStorm: a service token per sensor process, renewed at each (re)spawn.
+          issueToken: async (sensor) =>
+            auth.auth?.createToken(DEFAULT_SYSTEM_USER, {
+              ttlSeconds: 86_400,
+              service: true,
+              metadata: { service: "sensors_container", sensor: sensor.ref },
+            }).token ?? "",
+          pythonFor: (pack) => pythonEnvironments.ready(pack),
+          loadConfig,
+          signal: controller.signal,
+        });
+        // Registration and rule changes reload the rules; sensors and their triggers follow.
+        const running = sensors;
+        reactor.rules.onReload(() => {
+          running.sync().catch((err: unknown) => sensorLog.error({ err }, "sensor sync failed"));
+        });
+      })().catch((err: unknown) => log.error({ err }, "the sensor container did not start"))
+    : Promise.resolve();
 
   return {
     url,
@@ -323,6 +328,7 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
     async stop() {
       controller.abort();
       unwatchWorkflows();
+      await sensorsStarted;
       await sensors?.done;
       await app.close();
       await Promise.all(loops.map((l) => l.done));

@@ -68,9 +68,12 @@ export async function verifyHash(password: string, hash: string): Promise<boolea
   return false;
 }
 
+/** bcrypt's work factor for passwords people choose (Apache's htpasswd uses 5; 10 is bcrypt's default). */
+export const BCRYPT_COST = 10;
+
 /** A bcrypt hash in htpasswd's spelling (`$2y$`), readable by Apache's tools too. */
-export function hashPassword(password: string): string {
-  return bcrypt.hashSync(password, 10).replace(/^\$2[ab]\$/, "$2y$");
+export function hashPassword(password: string, cost: number = BCRYPT_COST): string {
+  return bcrypt.hashSync(password, cost).replace(/^\$2[ab]\$/, "$2y$");
 }
 
 export class HtpasswdFile {
@@ -101,10 +104,10 @@ export class HtpasswdFile {
   }
 
   /** Adds a user (bcrypt), or replaces the hash of an existing one. The file stays 0600. */
-  setPassword(user: string, password: string): void {
+  setPassword(user: string, password: string, cost: number = BCRYPT_COST): void {
     if (user === "" || user.includes(":") || /\s/.test(user))
       throw new ValidationError(`invalid user name "${user}"`, { field: "user" });
-    const line = `${user}:${hashPassword(password)}\n`;
+    const line = `${user}:${hashPassword(password, cost)}\n`;
     if (!existsSync(this.path)) {
       writeFileSync(this.path, line, { mode: 0o600 });
     } else if (!this.has(user)) {
