@@ -5,50 +5,13 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { Command, CommanderError } from "commander";
-import { registerApiKeyCommands } from "../../src/cli/commands/apikey.ts";
-import { registerAuthCommands } from "../../src/cli/commands/auth.ts";
-import { registerLoginCommands } from "../../src/cli/commands/login.ts";
-import { registerRoleCommands } from "../../src/cli/commands/role.ts";
-import { registerWhoamiCommands } from "../../src/cli/commands/whoami.ts";
-import type { CliRuntime } from "../../src/cli/runtime.ts";
 import { HtpasswdFile } from "../../src/engine/auth/htpasswd.ts";
+import { runCliInProcess } from "../support/cli-in-process.ts";
 import { useSquallNode } from "../support/squall-process.ts";
 
-async function cli(url: string, home: string, args: string[]) {
-  let out = "";
-  let err = "";
-  const runtime: CliRuntime = {
-    io: {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      env: { SQUALL_API_URL: url, SQUALL_HOME: home },
-      cwd: home,
-    },
-    exitCode: 0,
-  };
-  const program = new Command("squall")
-    .option("--url <url>")
-    .option("--json")
-    .option("--yaml")
-    .exitOverride()
-    .configureOutput({ writeOut: runtime.io.out, writeErr: runtime.io.err });
-  registerLoginCommands(program, runtime);
-  registerAuthCommands(program, runtime);
-  registerWhoamiCommands(program, runtime);
-  registerApiKeyCommands(program, runtime);
-  registerRoleCommands(program, runtime);
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } catch (e) {
-    if (e instanceof CommanderError) return { code: e.exitCode, out, err };
-    throw e;
-  }
-  return { code: runtime.exitCode, out, err };
+/** `squall <args>` run as the user whose credentials and token cache live in `home`. */
+function cli(url: string, home: string, args: string[]) {
+  return runCliInProcess(url, home, args, { SQUALL_HOME: home });
 }
 
 describe("auth commands", () => {

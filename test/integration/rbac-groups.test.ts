@@ -9,11 +9,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Command, CommanderError } from "commander";
-import { registerLoginCommands } from "../../src/cli/commands/login.ts";
-import { registerWhoamiCommands } from "../../src/cli/commands/whoami.ts";
-import type { CliRuntime } from "../../src/cli/runtime.ts";
 import { HtpasswdFile } from "../../src/engine/auth/htpasswd.ts";
+import { runCliInProcess } from "../support/cli-in-process.ts";
 import {
   authHeaders,
   eventually,
@@ -80,33 +77,9 @@ async function tokenOf(user: string, password: string): Promise<Record<string, s
   return { "x-auth-token": ((await res.json()) as { token: string }).token };
 }
 
-async function cli(home: string, args: string[]) {
-  let out = "";
-  let err = "";
-  const runtime: CliRuntime = {
-    io: {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      env: { SQUALL_API_URL: node.url, SQUALL_HOME: home },
-      cwd: home,
-    },
-    exitCode: 0,
-  };
-  const program = new Command("squall").option("--json").option("--yaml").exitOverride();
-  program.configureOutput({ writeOut: runtime.io.out, writeErr: runtime.io.err });
-  registerLoginCommands(program, runtime);
-  registerWhoamiCommands(program, runtime);
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } catch (e) {
-    if (e instanceof CommanderError) return { code: e.exitCode, out, err };
-    throw e;
-  }
-  return { code: runtime.exitCode, out, err };
+/** `squall <args>` run as the user whose credentials and token cache live in `home`. */
+function cli(home: string, args: string[]) {
+  return runCliInProcess(node.url, home, args, { SQUALL_HOME: home });
 }
 
 describe("RBAC group mappings", () => {

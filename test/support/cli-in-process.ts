@@ -16,12 +16,14 @@ export interface InProcessResult {
 
 /**
  * `squall <args>` with SQUALL_API_URL=url and cwd=cwd. A usage error commander raises (unknown
- * option, missing argument) comes back as its exit code, as the real binary would exit.
+ * option, missing argument) comes back as its exit code, as the real binary would exit. `env`
+ * adds to or replaces the environment, e.g. a SQUALL_HOME of another user's credentials.
  */
 export async function runCliInProcess(
   url: string,
   cwd: string,
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<InProcessResult> {
   let out = "";
   let err = "";
@@ -34,7 +36,11 @@ export async function runCliInProcess(
         err += t;
       },
       // The node's home, so the CLI logs in with the credentials the node wrote there.
-      env: { SQUALL_API_URL: url, ...(homeOf(url) ? { SQUALL_HOME: homeOf(url) } : {}) },
+      env: {
+        SQUALL_API_URL: url,
+        ...(homeOf(url) ? { SQUALL_HOME: homeOf(url) } : {}),
+        ...env,
+      },
       cwd,
     },
     exitCode: 0,
