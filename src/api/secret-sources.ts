@@ -46,7 +46,11 @@ export async function rememberStoredSecrets(sources: StoredSecretSources): Promi
     const page = await store.content.listConfigs({ limit: MAX_PAGE_SIZE, offset });
     for (const config of page.items) {
       const schema = await store.content.getConfigSchema(config.pack);
-      if (schema) for (const value of secretValues(config.values, schema.attributes)) add(value);
+      if (!schema) continue;
+      // A `{{ st2kv... }}` value is not the secret itself: the config loader registers what it
+      // renders to, and masking the template text would only hide the reference.
+      for (const value of secretValues(config.values, schema.attributes))
+        if (!value.includes("{{")) add(value);
     }
     if (page.items.length < MAX_PAGE_SIZE) break;
   }
