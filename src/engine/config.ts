@@ -22,6 +22,7 @@ export interface Settings {
   host: string;
   port: number;
   dbPath: string;
+  dbWriterThread: boolean;
   packsPaths: string[];
   configsDir: string;
   logLevel: string;
@@ -97,6 +98,12 @@ export const SETTINGS: { [K in keyof Settings]: SettingSpec<Settings[K]> } = {
     doc: "SQLite database file.",
     default: (s) => join(s.home ?? ".", "squall.db"),
     parse: (raw) => resolve(raw),
+  },
+  dbWriterThread: {
+    env: "SQUALL_DB_WRITER_THREAD",
+    doc: "Run the database's writes on a thread of their own, so SQLite statements and commits use the second core instead of stalling the API; off, one connection on the main thread does everything.",
+    default: () => true,
+    parse: bool,
   },
   packsPaths: {
     env: "SQUALL_PACKS_PATH",

@@ -39,6 +39,7 @@ import { createRunPreparer, validateExecutionRequest } from "../engine/services/
 import { startScheduler } from "../engine/services/scheduler.ts";
 import { nodeStore } from "../engine/store/group-commit.ts";
 import { openSqliteStore } from "../engine/store/sqlite/index.ts";
+import { openThreadedSqliteStore } from "../engine/store/sqlite/thread/threaded-store.ts";
 import { WorkflowEngine } from "../engine/workflow/engine.ts";
 import { recoverWorkflows, watchChildren } from "../engine/workflow/recovery.ts";
 import { acquireHomeLock } from "./home-lock.ts";
@@ -68,7 +69,11 @@ export async function startNode(settings: Settings): Promise<SquallNode> {
 async function startLocked(settings: Settings, unlock: () => void): Promise<SquallNode> {
   const secrets = new SecretRegistry();
   const log = createLogger(settings.logLevel, secrets);
-  const store = nodeStore(openSqliteStore(settings.dbPath));
+  const store = nodeStore(
+    settings.dbWriterThread
+      ? await openThreadedSqliteStore(settings.dbPath)
+      : openSqliteStore(settings.dbPath),
+  );
   const bus = new EventBus();
   let released = 0;
   for (const owner of leaseOwners(settings.nodeId))

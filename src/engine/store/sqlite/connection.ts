@@ -2,22 +2,40 @@
 
 import Database from "better-sqlite3";
 import { SquallError } from "../../../core/errors.ts";
-import { migrate } from "./migrations.ts";
+import { migrate, SCHEMA_VERSION, schemaVersion } from "./migrations.ts";
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
-/** Opens `path` (creating it if missing), configures the connection and migrates the schema. */
-export function openDatabase(path: string): Database.Database {
+/**
+ * Opens `path` (creating it if missing), configures the connection and migrates the schema.
+ * `readonly`: opens an existing, already migrated file for reading only.
+ */
+export function openDatabase(
+  path: string,
+  options: { readonly?: boolean } = {},
+): Database.Database {
   let db: Database.Database;
   try {
-    db = new Database(path);
+    db = options.readonly
+      ? new Database(path, { readonly: true, fileMustExist: true })
+      : new Database(path);
   } catch (err) {
     throw new SquallError(`cannot open SQLite database ${path}: ${(err as Error).message}`, {
       cause: err,
     });
   }
   try {
+    if (options.readonly) {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      const version = schemaVersion(db);
+      if (version !== SCHEMA_VERSION) {
+        throw new SquallError(
+          `${path}: schema version ${version}, expected ${SCHEMA_VERSION} (the writer migrates it)`,
+        );
+      }
+      return db;
+    }
     // WAL lets readers (API, CLI) proceed while a writer commits; NORMAL syncs at checkpoints
     // rather than per commit, which in WAL mode can lose the last commits on power loss but
     // never corrupts the file.

@@ -20,17 +20,26 @@ import { SqliteWorkflowStore, WorkflowTable } from "./workflows.ts";
 
 export { BUSY_TIMEOUT_MS, openDatabase } from "./connection.ts";
 export { SCHEMA_VERSION } from "./migrations.ts";
+export { WakeUps } from "./wakeups.ts";
 
 export interface SqliteStoreOptions {
   /** The clock for timestamps, leases, run times and TTLs (ms since the epoch). Tests inject one. */
   now?: () => number;
+  /**
+   * Opens the file read-only, without migrating (the writer thread's connection has): every
+   * write fails with SQLITE_READONLY, so a write routed to the wrong connection cannot go
+   * unnoticed.
+   */
+  readonly?: boolean;
+  /** Where committed work is announced; the writer thread passes one that forwards it. */
+  wakeups?: WakeUps;
 }
 
 /** Opens (creating and migrating if needed) the database at `path`. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const now = options.now ?? Date.now;
-  const db = openDatabase(path);
-  const wakeups = new WakeUps();
+  const db = openDatabase(path, { readonly: options.readonly === true });
+  const wakeups = options.wakeups ?? new WakeUps();
   const writer = new Writer(db, wakeups, now);
   // Statements for writes several aggregates make, prepared once and shared, so the reactor's
   // commit runs the very code the execution, queue and kv methods run.
@@ -48,6 +57,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async close() {
       wakeups.close();
       if (!db.open) return;
+      if (db.readonly) {
+        db.close();
+        return;
+      }
       // SQLite's advice for connections that close: refresh planner statistics where stale.
       db.pragma("optimize");
       db.close();

@@ -1,0 +1,126 @@
+/**
+ * The SQLite store with its writes on the writer thread: the whole store contract again, then
+ * what only the thread split has (every method routed, errors keeping their class across the
+ * thread, a write never running on the read connection).
+ */
+
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  ConflictError,
+  IllegalTransitionError,
+  NotFoundError,
+  ValidationError,
+} from "../../src/core/errors.ts";
+import { newId } from "../../src/engine/ids.ts";
+import { openSqliteStore } from "../../src/engine/store/sqlite/index.ts";
+import { ROUTES } from "../../src/engine/store/sqlite/thread/protocol.ts";
+import { openThreadedSqliteStore } from "../../src/engine/store/sqlite/thread/threaded-store.ts";
+import { newExecution } from "../contract/fixtures.ts";
+import { ManualClock, runStoreContract } from "../contract/store.contract.ts";
+
+let dir = "";
+let files = 0;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "squall-threaded-"));
+});
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+function freshPath(): string {
+  files += 1;
+  return join(dir, `store-${files}.db`);
+}
+
+runStoreContract("sqlite-threaded", async () => {
+  const path = freshPath();
+  const clock = new ManualClock();
+  const store = await openThreadedSqliteStore(path, { now: clock.now });
+  return {
+    store,
+    clock,
+    cleanup: async () => {
+      await store.close();
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
+    },
+  };
+});
+
+describe("sqlite store on a writer thread", () => {
+  it("routes every method of every aggregate as a read or a write", async () => {
+    const store = openSqliteStore(freshPath());
+    try {
+      for (const aggregate of Object.keys(ROUTES) as Array<keyof typeof ROUTES>) {
+        const target = store[aggregate] as object;
+        const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(target)).filter(
+          (n) => n !== "constructor",
+        );
+        for (const m of methods) {
+          assert.ok(ROUTES[aggregate][m], `${aggregate}.${m} is missing from ROUTES`);
+        }
+        for (const m of Object.keys(ROUTES[aggregate])) {
+          assert.ok(methods.includes(m), `ROUTES lists ${aggregate}.${m}, which does not exist`);
+        }
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps error classes and their fields across the thread", async () => {
+    const store = await openThreadedSqliteStore(freshPath());
+    try {
+      await assert.rejects(
+        store.kv.set("", "k", "v"),
+        (err: unknown) => err instanceof ValidationError && typeof err.location?.field === "string",
+      );
+      await assert.rejects(
+        store.executions.transition(newId(), "running"),
+        (err: unknown) => err instanceof NotFoundError,
+      );
+      const execution = await store.executions.create(newExecution());
+      await assert.rejects(
+        store.executions.transition(execution.id, "succeeded"),
+        (err: unknown) =>
+          err instanceof IllegalTransitionError &&
+          err.from === "requested" &&
+          err.to === "succeeded",
+      );
+      await assert.rejects(
+        store.executions.transition(execution.id, "scheduled", { expectFrom: ["running"] }),
+        (err: unknown) => err instanceof ConflictError,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("reads see a write as soon as its promise settles, and reads never write", async () => {
+    const path = freshPath();
+    const store = await openThreadedSqliteStore(path);
+    try {
+      for (let i = 0; i < 50; i++) {
+        await store.kv.set("st2kv.system", `k${i}`, `v${i}`);
+        assert.deepEqual(await store.kv.get("st2kv.system", `k${i}`), {
+          value: `v${i}`,
+          secret: false,
+        });
+      }
+      // The read side's own connection refuses writes: a write routed there would fail loudly.
+      const readOnly = openSqliteStore(path, { readonly: true });
+      await assert.rejects(readOnly.kv.set("st2kv.system", "x", "y"), /readonly/i);
+      await readOnly.close();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("refuses calls once closed, naming the writer thread", async () => {
+    const store = await openThreadedSqliteStore(freshPath());
+    await store.close();
+    await assert.rejects(store.kv.set("st2kv.system", "k", "v"), /writer thread/);
+  });
+});
