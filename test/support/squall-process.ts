@@ -106,7 +106,13 @@ export async function startSquall(
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.SQUALL_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []),
+      // SQUALL_PROFILE=1 (or a directory) writes the node's CPU profile there (default /tmp/prof).
+      ...(process.env.SQUALL_PROFILE
+        ? [
+            "--cpu-prof",
+            `--cpu-prof-dir=${process.env.SQUALL_PROFILE.startsWith("/") ? process.env.SQUALL_PROFILE : "/tmp/prof"}`,
+          ]
+        : []),
       SQUALL_BIN,
       "up",
       "--port",
