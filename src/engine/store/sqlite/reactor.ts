@@ -60,22 +60,9 @@ export class SqliteReactorStore implements ReactorStore {
     if (!Array.isArray(ops)) {
       throw new ValidationError("commit takes an array of operations", { field: "ops" });
     }
-    const committed = this.writer.run((effects) => {
-      const result: CommitResult = { executions: [], instances: [] };
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i] as WriteOp;
-        if (op?.op === "execution.transition") {
-          i = this.#transitions(ops, i, result) - 1;
-          continue;
-        }
-        try {
-          this.#apply(op, effects, result);
-        } catch (err) {
-          throw locate(err, i, ops[i]);
-        }
-      }
-      return result;
-    });
+    const committed = this.writer.run((effects) =>
+      this.#traces.inCommit(() => this.#applyAll(ops, effects)),
+    );
     // Only now, with the transaction durable, may its instances be served from memory; one
     // whose status the same commit changed is stored differently from what create returned.
     if (committed.instances.length > 0) {
@@ -85,6 +72,23 @@ export class SqliteReactorStore implements ReactorStore {
         if (!duplicate && !moved.has(instance.id)) this.#fresh.remember(instance);
     }
     return committed;
+  }
+
+  #applyAll(ops: WriteOp[], effects: TxEffects): CommitResult {
+    const result: CommitResult = { executions: [], instances: [] };
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as WriteOp;
+      if (op?.op === "execution.transition") {
+        i = this.#transitions(ops, i, result) - 1;
+        continue;
+      }
+      try {
+        this.#apply(op, effects, result);
+      } catch (err) {
+        throw locate(err, i, ops[i]);
+      }
+    }
+    return result;
   }
 
   /**

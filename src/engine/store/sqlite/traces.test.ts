@@ -43,6 +43,35 @@ const link = (
 });
 
 describe("sqlite traces", () => {
+  it("links one commit's components to one trace, and a rolled-back commit leaves no trace behind", async () => {
+    const store = openSqliteStore(join(dir, "commit-cache.db"));
+    try {
+      const first = link("t9", "trigger_instance", component("ti-0", 0));
+      await store.reactor.commit([first, link("t9", "rule", component("r-1", 1))]);
+      const traces = (await store.reactor.listTraces({ trace_tag: "t9" }, {})).items;
+      assert.equal(traces.length, 1);
+      assert.equal(traces[0]?.id, (first as { trace_id: string }).trace_id);
+      assert.equal(traces[0]?.rules.length, 1);
+
+      // The trace this commit starts is rolled back with it: the next commit starts its own.
+      await assert.rejects(
+        store.reactor.commit([
+          link("t10", "trigger_instance", component("ti-0", 0)),
+          { op: "instance.status", id: newId(), status: "processed" },
+        ]),
+      );
+      const next = link("t10", "trigger_instance", component("ti-1", 1));
+      await store.reactor.commit([next, link("t10", "rule", component("r-2", 2))]);
+      const after = (await store.reactor.listTraces({ trace_tag: "t10" }, {})).items;
+      assert.deepEqual(
+        after.map((t) => [t.id, t.trigger_instances.length, t.rules.length]),
+        [[(next as { trace_id: string }).trace_id, 1, 1]],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it("appends components as rows and reads them back per kind in link order", async () => {
     const path = join(dir, "append.db");
     const store = openSqliteStore(path);

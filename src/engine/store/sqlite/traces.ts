@@ -77,6 +77,24 @@ export class TraceTable {
     this.#get = db.prepare(sql.GET_TRACE);
   }
 
+  /**
+   * The trace each tag resolved to in the current commit (see `inCommit`): a commit links
+   * several components to one trace (instance, rule, execution), and after the first link the
+   * answer cannot change within the transaction, since only a link inserts traces and only when
+   * the tag has none. Null outside a commit.
+   */
+  #tags: Map<string, string> | null = null;
+
+  /** Runs `fn` (one transaction) with trace lookups remembered for its duration only. */
+  inCommit<T>(fn: () => T): T {
+    this.#tags = new Map();
+    try {
+      return fn();
+    } finally {
+      this.#tags = null;
+    }
+  }
+
   /** In the caller's transaction. */
   link(link: TraceLink): void {
     requireText(link.trace_tag, "trace_tag");
@@ -87,7 +105,7 @@ export class TraceTable {
       );
     }
     const component = checkedComponent(link.component);
-    let id = this.#newestByTag.get(link.trace_tag)?.id;
+    let id = this.#tags?.get(link.trace_tag) ?? this.#newestByTag.get(link.trace_tag)?.id;
     if (id === undefined) {
       id = requireId(link.trace_id, "trace_id");
       try {
@@ -103,6 +121,7 @@ export class TraceTable {
         throw err;
       }
     }
+    this.#tags?.set(link.trace_tag, id);
     this.#append.run({ id, kind: link.kind, component: JSON.stringify(component) });
   }
 

@@ -45,6 +45,8 @@ export const JOB_LEASE = "SELECT kind, lease_owner FROM jobs WHERE id = ?";
 
 /** Hot. Primary-key delete of a finished job. */
 export const DELETE_JOB = "DELETE FROM jobs WHERE id = ?";
+/** Hot (every finished job): the delete and the lease check in one statement. */
+export const DELETE_HELD_JOB = "DELETE FROM jobs WHERE id = ? AND lease_owner = ?";
 
 /** Hot. Primary-key update; ready_at follows the lease so nobody claims the job meanwhile. */
 export const EXTEND_LEASE = `
