@@ -14,8 +14,10 @@ import type { RuleDef } from "../content/model.ts";
 import { firstValue } from "./jsonpath.ts";
 import { getOperator, type OperatorEnv, type SimpleOperator } from "./operators.ts";
 
-interface FastCriterion {
+export interface FastCriterion {
   path: string;
+  /** The operator's canonical (lower-case) name. */
+  op: string;
   apply: SimpleOperator;
   pattern: unknown;
 }
@@ -45,7 +47,7 @@ function compile(rule: Pick<RuleDef, "criteria">): CompiledRule {
       return null;
     }
     if (op.kind !== "simple") return null;
-    out.push({ path, apply: op.apply, pattern: pattern ?? null });
+    out.push({ path, op: op.name, apply: op.apply, pattern: pattern ?? null });
   }
   return out.length > 0 ? out : null;
 }
@@ -81,7 +83,8 @@ export function fastMatch(
   }
 }
 
-function isEmpty(payload: unknown): boolean {
+/** Payloads the fast path leaves to the full evaluator (which answers "no match" for them). */
+export function isEmpty(payload: unknown): boolean {
   if (typeof payload !== "object" || payload === null) return true;
   for (const _ in payload) return false;
   return !Array.isArray(payload) || payload.length === 0;

@@ -9,8 +9,17 @@
 
 import type { RuleDef } from "../content/model.ts";
 import { ValidationError } from "../errors.ts";
-import { compiledRule, fastMatch } from "./compiled.ts";
+import { isEmpty } from "./compiled.ts";
 import { type CriteriaOptions, type CriteriaResult, evaluateRule } from "./criteria.ts";
+import type { OperatorEnv } from "./operators.ts";
+import {
+  candidatePositions,
+  LOOKUP_FAILED,
+  lookupValues,
+  type PlannedCriterion,
+  type PlannedRule,
+  planRuleSet,
+} from "./rule-set.ts";
 
 export interface RuleEvaluation {
   rule: RuleDef;
@@ -20,40 +29,118 @@ export interface RuleEvaluation {
 export interface MatchOutcome {
   /** Rules to enforce, in order. */
   matched: RuleDef[];
-  /** Every rule that was evaluated, with its result (backstops skipped after a match are absent). */
+  /**
+   * Every rule whose criteria were checked, in order, with its result. Absent: backstops skipped
+   * after a standard match, and rules the equality index ruled out (each of those would fail
+   * with no error; `index: false` checks them all).
+   */
   evaluated: RuleEvaluation[];
   /** One entry per exception; the engine records each as a failed rule enforcement. */
   errors: Array<{ rule: RuleDef; error: string }>;
+}
+
+export interface MatchOptions extends CriteriaOptions {
+  /**
+   * false: check every rule instead of letting the equality index rule some out. The matched
+   * rules and errors are the same either way; only `evaluated` differs. Default true.
+   */
+  index?: boolean;
 }
 
 export function isBackstop(rule: Pick<RuleDef, "type">): boolean {
   return rule.type?.ref === "backstop";
 }
 
+/**
+ * StackStorm's RulesMatcher over `rules` (one trigger's rules, in order). A frozen list (as
+ * RuleIndex.rulesFor returns) is compiled once and reused for every event.
+ */
 export function matchRules(
   rules: readonly RuleDef[],
   payload: unknown,
-  options: CriteriaOptions,
+  options: MatchOptions,
 ): MatchOutcome {
   const outcome: MatchOutcome = { matched: [], evaluated: [], errors: [] };
-  const env = { now: options.now };
-  const evaluate = (rule: RuleDef): boolean => {
-    // Explanations (trace) always take the full evaluator; matching takes the fast path when it can.
-    const fast =
-      options.trace || !rule.enabled ? undefined : fastMatch(compiledRule(rule), payload, env);
-    if (fast !== undefined) {
-      outcome.evaluated.push({ rule, result: { matched: fast, errors: [] } });
-      return fast;
-    }
-    const result = evaluateRule(rule, payload, options);
-    outcome.evaluated.push({ rule, result });
-    for (const error of result.errors) outcome.errors.push({ rule, error });
-    return result.matched;
-  };
-  for (const rule of rules) if (!isBackstop(rule) && evaluate(rule)) outcome.matched.push(rule);
+  if (options.trace) {
+    // Explanations always take the full evaluator.
+    for (const rule of rules)
+      if (!isBackstop(rule) && checkFully(rule, payload, options, outcome))
+        outcome.matched.push(rule);
+    if (outcome.matched.length > 0) return outcome;
+    for (const rule of rules)
+      if (isBackstop(rule) && checkFully(rule, payload, options, outcome))
+        outcome.matched.push(rule);
+    return outcome;
+  }
+
+  const plan = planRuleSet(rules);
+  // The fast path declines empty payloads (every rule with criteria fails on them, no error).
+  const values = isEmpty(payload) ? null : lookupValues(plan, payload);
+  const positions =
+    values !== null && options.index !== false ? candidatePositions(plan, values) : plan.all;
+  // No closures here: each would cost a function allocation (and a name definition under tsx)
+  // per event.
+  for (const p of positions) {
+    const planned = plan.rules[p] as PlannedRule;
+    if (!planned.backstop && check(planned, values, payload, options, outcome))
+      outcome.matched.push(planned.rule);
+  }
   if (outcome.matched.length > 0) return outcome;
-  for (const rule of rules) if (isBackstop(rule) && evaluate(rule)) outcome.matched.push(rule);
+  for (const p of positions) {
+    const planned = plan.rules[p] as PlannedRule;
+    if (planned.backstop && check(planned, values, payload, options, outcome))
+      outcome.matched.push(planned.rule);
+  }
   return outcome;
+}
+
+function check(
+  planned: PlannedRule,
+  values: readonly unknown[] | null,
+  payload: unknown,
+  options: MatchOptions,
+  outcome: MatchOutcome,
+): boolean {
+  const fast =
+    values !== null && planned.criteria !== null
+      ? fastCheck(planned.criteria, values, options)
+      : undefined;
+  if (fast === undefined) return checkFully(planned.rule, payload, options, outcome);
+  outcome.evaluated.push({ rule: planned.rule, result: { matched: fast, errors: [] } });
+  return fast;
+}
+
+function checkFully(
+  rule: RuleDef,
+  payload: unknown,
+  options: MatchOptions,
+  outcome: MatchOutcome,
+): boolean {
+  const result = evaluateRule(rule, payload, options);
+  outcome.evaluated.push({ rule, result });
+  for (const error of result.errors) outcome.errors.push({ rule, error });
+  return result.matched;
+}
+
+/**
+ * The fast path over looked-up values: true / false, or undefined when the full evaluator must
+ * decide (a lookup or an operator raised, so there is an error to record in its exact words).
+ */
+function fastCheck(
+  criteria: readonly PlannedCriterion[],
+  values: readonly unknown[],
+  env: OperatorEnv,
+): boolean | undefined {
+  try {
+    for (const c of criteria) {
+      const value = values[c.slot];
+      if (value === LOOKUP_FAILED) return undefined;
+      if (!c.apply(value ?? null, c.pattern, env)) return false;
+    }
+    return true;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Maps a rule to the ref of the Trigger it listens on (the engine knows parameterised triggers). */
