@@ -116,13 +116,24 @@ export function isWrite(aggregate: string, method: string): boolean {
   return ROUTES[aggregate as Aggregate]?.[method] === "write";
 }
 
+/**
+ * Calls whose arguments and result travel as JSON text instead of structured clones. For a
+ * commit's operations that is cheaper to decode (V8's deserializer costs the writer about twice
+ * what JSON.parse does), and it loses nothing: operations are JSON data that the store writes
+ * as JSON columns, and its result is built from those rows.
+ */
+export function travelsAsJson(aggregate: string, method: string): boolean {
+  return aggregate === "reactor" && method === "commit";
+}
+
 export type Request =
   | {
       kind: "call";
       id: number;
       aggregate: Aggregate;
       method: string;
-      args: unknown[];
+      /** The arguments, or (see travelsAsJson) their JSON text. */
+      args: unknown[] | string;
       /** The caller's clock when it called: the store's "now" for this call. */
       now: number;
     }
@@ -135,7 +146,8 @@ export interface Effects {
 }
 
 export type Reply =
-  | ({ id: number; ok: true; value: unknown } & Effects)
+  /** `json`: the value is JSON text (see travelsAsJson). */
+  | ({ id: number; ok: true; value: unknown; json?: true } & Effects)
   | ({ id: number; ok: false; error: SerializedError } & Effects);
 
 /** Sent once, when the writer's store is open (or could not be). */

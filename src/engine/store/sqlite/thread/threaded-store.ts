@@ -76,7 +76,10 @@ export async function openThreadedSqliteStore(
     // Announced before the caller resumes, as the single-connection store does after commit.
     if (reply.leased.length > 0) wakeups.handOver(reply.leased);
     if (reply.woken.length > 0) wakeups.notify(reply.woken);
-    if (reply.ok) p.resolve(reply.value);
+    if (reply.ok)
+      p.resolve(
+        reply.json && typeof reply.value === "string" ? JSON.parse(reply.value) : reply.value,
+      );
     else p.reject(deserializeError(reply.error));
   });
   worker.on("error", (err) =>

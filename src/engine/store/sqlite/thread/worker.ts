@@ -83,11 +83,16 @@ async function handle(request: Request): Promise<void> {
       string,
       (...args: unknown[]) => Promise<unknown>
     >;
+    const json = typeof request.args === "string";
+    const args = json ? (JSON.parse(request.args as string) as unknown[]) : request.args;
     const value = await (target[request.method] as (...a: unknown[]) => Promise<unknown>).apply(
       target,
-      request.args,
+      args as unknown[],
     );
-    reply = { id: request.id, ok: true, value, ...wakeups.drain() };
+    reply =
+      json && value !== undefined
+        ? { id: request.id, ok: true, value: JSON.stringify(value), json: true, ...wakeups.drain() }
+        : { id: request.id, ok: true, value, ...wakeups.drain() };
   } catch (err) {
     reply = { id: request.id, ok: false, error: serializeError(err), ...wakeups.drain() };
   }
