@@ -10,6 +10,7 @@ import { type AuthDeps, installAuth } from "./auth/plugin.ts";
 import type { ApiContext } from "./context.ts";
 import { errorHandler } from "./errors.ts";
 import { registerOpenApi } from "./openapi/document.ts";
+import { lazyChildLogger } from "./request-logger.ts";
 import { apiKeyRoutes } from "./routes/apikeys.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { rbacRoutes } from "./routes/rbac.ts";
@@ -37,6 +38,8 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions) {
     loggerInstance: options.logger.child({ component: "api" }),
     // Per-request lines would drown the execution log; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // Which makes a per-request child logger nearly always unused: it is created on first use.
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: options.bodyLimitBytes,
     // StackStorm ids and refs are plain; nothing here needs case-insensitive routing.
     routerOptions: { ignoreTrailingSlash: true },

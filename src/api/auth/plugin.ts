@@ -7,9 +7,15 @@
  *   resource it points at; 403 with the reason otherwise.
  */
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  preHandlerHookHandler,
+} from "fastify";
 import { AccessDeniedError, AuthenticationError } from "../../engine/auth/errors.ts";
-import type { AuthService, Principal } from "../../engine/auth/service.ts";
+import type { AuthService } from "../../engine/auth/service.ts";
 import type { Rbac, ResourceTarget } from "../../engine/rbac/resolver.ts";
 import { ADMIN, AUTHENTICATED, PUBLIC, ruleFor } from "./route-table.ts";
 import type { ResourceLookups } from "./targets.ts";
@@ -84,38 +90,35 @@ export function cookieValue(cookieHeader: string | undefined, name: string): str
   return undefined;
 }
 
-/** The first credential present, in StackStorm's order. */
+/** The first credential present, in StackStorm's order (looked for lazily: most carry a header). */
 export function findCredential(request: FastifyRequest): Found | undefined {
-  const candidates: Array<[string | undefined, Found["kind"], Found["location"]]> = [
-    [header(request, "x-auth-token"), "token", "header"],
-    [header(request, "st2-api-key"), "apikey", "header"],
-    [queryParam(request, "x-auth-token"), "token", "query"],
-    [queryParam(request, "st2-api-key"), "apikey", "query"],
-    [cookieValue(header(request, "cookie"), "auth-token"), "token", "cookie"],
-  ];
-  for (const [value, kind, location] of candidates)
-    if (value !== undefined) return { value, kind, location };
+  let value = header(request, "x-auth-token");
+  if (value !== undefined) return { value, kind: "token", location: "header" };
+  value = header(request, "st2-api-key");
+  if (value !== undefined) return { value, kind: "apikey", location: "header" };
+  value = queryParam(request, "x-auth-token");
+  if (value !== undefined) return { value, kind: "token", location: "query" };
+  value = queryParam(request, "st2-api-key");
+  if (value !== undefined) return { value, kind: "apikey", location: "query" };
+  value = cookieValue(header(request, "cookie"), "auth-token");
+  if (value !== undefined) return { value, kind: "token", location: "cookie" };
   return undefined;
 }
 
-function userFor(deps: AuthDeps, principal: Principal, location: Found["location"]): SquallUser {
+function userFor(
+  deps: AuthDeps,
+  name: string,
+  authentication: SquallUser["authentication"],
+): SquallUser {
   return {
-    name: principal.user,
-    roles: deps.rbac.rolesFor(principal.user).map((r) => r.name),
-    isAdmin: deps.rbac.isAdmin(principal.user),
-    authentication: {
-      method: principal.method,
-      location,
-      ...(principal.expiry !== undefined ? { tokenExpire: principal.expiry } : {}),
-    },
+    name,
+    roles: deps.rbac.rolesFor(name).map((r) => r.name),
+    isAdmin: deps.rbac.isAdmin(name),
+    authentication,
   };
 }
 
-function routeUrl(request: FastifyRequest): string | undefined {
-  return request.routeOptions.url;
-}
-
-/** Answers 401/403 with the reason; the hook returns the reply so fastify stops there. */
+/** Answers 401/403 with the reason; the hook then does not call `done`, so fastify stops there. */
 function refuse(reply: FastifyReply, err: AuthenticationError | AccessDeniedError): FastifyReply {
   const status = err instanceof AuthenticationError ? 401 : 403;
   const faultstring =
@@ -123,58 +126,148 @@ function refuse(reply: FastifyReply, err: AuthenticationError | AccessDeniedErro
   return reply.code(status).send({ faultstring });
 }
 
+type Done = (err?: Error) => void;
+type Rule = ReturnType<typeof ruleFor>;
+
+/**
+ * onRequest: who is asking. Refuses with 401 (not calling `done`, so fastify stops) when
+ * credentials are required and missing or invalid.
+ */
+function authenticate(
+  deps: AuthDeps,
+  rule: Rule,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: Done,
+): void {
+  if (rule?.permission === PUBLIC) {
+    done();
+    return;
+  }
+  if (!deps.auth) {
+    request.squallUser = userFor(deps, deps.systemUser, { method: "none", location: "none" });
+    done();
+    return;
+  }
+  const found = findCredential(request);
+  if (!found) {
+    refuse(reply, new AuthenticationError("One of Token or API key required."));
+    return;
+  }
+  try {
+    const principal =
+      found.kind === "token"
+        ? deps.auth.validateToken(found.value)
+        : deps.auth.validateApiKey(found.value);
+    request.squallUser = userFor(deps, principal.user, {
+      method: principal.method,
+      location: found.location,
+      ...(principal.expiry !== undefined ? { tokenExpire: principal.expiry } : {}),
+    });
+    // A token given in the URL (a browser following a link) is kept in a cookie, as st2 does.
+    if (found.kind === "token" && found.location === "query" && principal.expiry !== undefined) {
+      const maxAge = Math.max(0, Math.floor((principal.expiry - Date.now()) / 1000));
+      void reply.header(
+        "set-cookie",
+        `auth-token=${encodeURIComponent(found.value)}; Max-Age=${maxAge}; Path=/; HttpOnly`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof AuthenticationError) {
+      refuse(reply, err);
+      return;
+    }
+    throw err;
+  }
+  done();
+}
+
+/** preHandler (the body is parsed): may this user do this? Refuses with 403 otherwise. */
+function authorizeRequest(
+  deps: AuthDeps,
+  rule: Rule,
+  url: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: Done,
+): void {
+  if (rule?.permission === PUBLIC) {
+    done();
+    return;
+  }
+  const user = request.squallUser;
+  if (!user) {
+    refuse(reply, new AuthenticationError("One of Token or API key required."));
+    return;
+  }
+  request.squallAuthorize = assertFor.bind(null, deps.rbac, user);
+  let pending: Promise<void> | undefined;
+  try {
+    pending = authorize(deps, request, user, rule, url);
+  } catch (err) {
+    refuseOrFail(reply, done, err);
+    return;
+  }
+  // Callback hooks, not async ones: most requests need no lookup, and then cost no promise.
+  if (pending)
+    pending.then(
+      () => done(),
+      (err: unknown) => refuseOrFail(reply, done, err),
+    );
+  else done();
+}
+
+/**
+ * `request.squallAuthorize`, bound per request rather than written as a closure there: the
+ * TypeScript loader names every closure it creates, which costs more than the check itself.
+ */
+function assertFor(rbac: Rbac, user: SquallUser, permission: string, target?: ResourceTarget) {
+  if (!user.isAdmin) rbac.assert(user.name, permission, target);
+}
+
+function refuseOrFail(reply: FastifyReply, done: Done, err: unknown): void {
+  if (err instanceof AccessDeniedError) refuse(reply, err);
+  else done(err as Error);
+}
+
+/** A route's hooks, by method (a route may serve several, each with its own rule). */
+function rulesByMethod(methods: string[], url: string): (method: string) => Rule {
+  const [only, ...others] = methods;
+  if (only !== undefined && others.length === 0) {
+    const rule = ruleFor(only, url);
+    return () => rule;
+  }
+  const rules = new Map(methods.map((m) => [m, ruleFor(m, url)]));
+  return (method) => (rules.has(method) ? rules.get(method) : ruleFor(method, url));
+}
+
+function prepend<T>(hook: T, existing: T | T[] | undefined): T[] {
+  if (existing === undefined) return [hook];
+  return [hook, ...(Array.isArray(existing) ? existing : [existing])];
+}
+
 export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
+  // Each route gets its own hooks, holding its rule: nothing is looked up per request.
   app.addHook("onRoute", (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) deps.registered?.push({ method, url: route.url });
+    const url = route.url;
+    const ruleOf = rulesByMethod(methods, url);
+    if (methods.every((m) => ruleOf(m)?.permission === PUBLIC)) return;
+    route.onRequest = prepend<onRequestHookHandler>(
+      (request, reply, done) => authenticate(deps, ruleOf(request.method), request, reply, done),
+      route.onRequest,
+    );
+    route.preHandler = prepend<preHandlerHookHandler>(
+      (request, reply, done) =>
+        authorizeRequest(deps, ruleOf(request.method), url, request, reply, done),
+      route.preHandler,
+    );
   });
-  app.addHook("onRequest", async (request, reply) => {
-    const url = routeUrl(request);
-    const rule = url === undefined ? undefined : ruleFor(request.method, url);
-    if (rule?.permission === PUBLIC) return;
-    if (!deps.auth) {
-      request.squallUser = userFor(deps, { user: deps.systemUser, method: "API key" }, "header");
-      request.squallUser.authentication = { method: "none", location: "none" };
-      return;
-    }
-    const found = findCredential(request);
-    if (!found) return refuse(reply, new AuthenticationError("One of Token or API key required."));
-    try {
-      const principal =
-        found.kind === "token"
-          ? deps.auth.validateToken(found.value)
-          : deps.auth.validateApiKey(found.value);
-      request.squallUser = userFor(deps, principal, found.location);
-      // A token given in the URL (a browser following a link) is kept in a cookie, as st2 does.
-      if (found.kind === "token" && found.location === "query" && principal.expiry !== undefined) {
-        const maxAge = Math.max(0, Math.floor((principal.expiry - Date.now()) / 1000));
-        void reply.header(
-          "set-cookie",
-          `auth-token=${encodeURIComponent(found.value)}; Max-Age=${maxAge}; Path=/; HttpOnly`,
-        );
-      }
-    } catch (err) {
-      if (err instanceof AuthenticationError) return refuse(reply, err);
-      throw err;
-    }
-  });
-
-  app.addHook("preHandler", async (request, reply) => {
-    const url = routeUrl(request);
-    if (url === undefined) return; // 404: nothing to protect
-    const rule = ruleFor(request.method, url);
-    if (rule?.permission === PUBLIC) return;
-    const user = request.squallUser;
-    if (!user) return refuse(reply, new AuthenticationError("One of Token or API key required."));
-    request.squallAuthorize = (permission, target) => {
-      if (!user.isAdmin) deps.rbac.assert(user.name, permission, target);
-    };
-    try {
-      await authorize(deps, request, user, rule, url);
-    } catch (err) {
-      if (err instanceof AccessDeniedError) return refuse(reply, err);
-      throw err;
-    }
+  // Requests no route matches (answered 404) still need valid credentials, checked first.
+  app.addHook("onRequest", (request, reply, done) => {
+    if (request.is404) authenticate(deps, undefined, request, reply, done);
+    else done();
   });
 }
 
@@ -216,13 +309,14 @@ function applyRequester(request: FastifyRequest, user: SquallUser): void {
     (body as Record<string, unknown>).user = user.name;
 }
 
-async function authorize(
+/** Checks the request's permission; a promise only when finding its resource takes a lookup. */
+function authorize(
   deps: AuthDeps,
   request: FastifyRequest,
   user: SquallUser,
-  rule: ReturnType<typeof ruleFor>,
+  rule: Rule,
   url: string,
-): Promise<void> {
+): Promise<void> | undefined {
   if (rule?.actsAsRequester) applyRequester(request, user);
   if (user.isAdmin) return;
   if (!rule)
@@ -231,25 +325,33 @@ async function authorize(
       user.name,
     );
   if (rule.permission === AUTHENTICATED) return;
-  if (rule.permission === ADMIN) return deps.rbac.assertAdmin(user.name);
-  let target: ResourceTarget | undefined;
-  if (rule.target) {
-    const found = await rule.target({
-      params: Object.values((request.params ?? {}) as Record<string, string>),
-      query: (request.query ?? {}) as Record<string, unknown>,
-      body: request.body,
-      user: user.name,
-      lookups: deps.lookups,
-    });
-    if (found === null)
+  if (rule.permission === ADMIN) {
+    deps.rbac.assertAdmin(user.name);
+    return;
+  }
+  if (!rule.target) {
+    deps.rbac.assert(user.name, rule.permission, undefined);
+    return;
+  }
+  const found = rule.target({
+    params: Object.values((request.params ?? {}) as Record<string, string>),
+    query: (request.query ?? {}) as Record<string, unknown>,
+    body: request.body,
+    user: user.name,
+    lookups: deps.lookups,
+  });
+  const check = (target: ResourceTarget | null) => {
+    if (target === null)
       throw new AccessDeniedError(
         `User "${user.name}" doesn't have required permission "${rule.permission}" (the resource could not be identified)`,
         user.name,
         rule.permission,
       );
-    target = found;
-  }
-  deps.rbac.assert(user.name, rule.permission, target);
+    deps.rbac.assert(user.name, rule.permission, target);
+  };
+  if (found !== null && "then" in found) return found.then(check);
+  check(found);
+  return undefined;
 }
 
 /** Whether the request asked for secrets in clear (`show_secrets=true`) and may see them: administrators only. */

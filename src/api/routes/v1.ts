@@ -4,7 +4,7 @@
  * gives a schema to any route that brings none, so every route is validated and documented.
  */
 
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, preHandlerHookHandler } from "fastify";
 import type { ApiContext } from "../context.ts";
 import { openApiRoute } from "../openapi/document.ts";
 import { defaultSchema } from "../openapi/schemas.ts";
@@ -20,18 +20,23 @@ export interface ApiV1Options {
   version?: string;
 }
 
+const pageSize: preHandlerHookHandler = (request, _reply, done) => {
+  if (request.method !== "GET") return done();
+  checkPageSize((request.query as Record<string, unknown> | undefined)?.limit, request.squallUser);
+  done();
+};
+
 export function apiV1Routes(scope: FastifyInstance, options: ApiV1Options): void {
   configureValidation(scope);
-  // Before any handler reads a page: non-administrators get at most st2's max_page_size.
-  scope.addHook("preHandler", async (request) => {
-    if (request.method !== "GET") return;
-    checkPageSize(
-      (request.query as Record<string, unknown> | undefined)?.limit,
-      request.squallUser,
-    );
-  });
   scope.addHook("onRoute", (route) => {
     route.schema ??= defaultSchema(route.url);
+    // Before any handler reads a page: non-administrators get at most st2's max_page_size. A
+    // hook on the routes that serve GET only (after the route's authorization hook, which the
+    // auth plugin put first), so other requests do not pay for it.
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes("GET")) return;
+    const own = route.preHandler;
+    route.preHandler = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), pageSize];
   });
   scope.get(
     "/",
