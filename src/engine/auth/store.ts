@@ -3,7 +3,7 @@
  * secrets are stored; the raw token or key exists in the answer that created it and nowhere else.
  */
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Database } from "better-sqlite3";
 
 export interface TokenRow {
@@ -24,8 +24,12 @@ export interface ApiKeyRow {
   enabled: boolean;
 }
 
+/**
+ * Hex SHA-256 of a token or key: every authenticated request hashes its credential, and the
+ * one-shot `crypto.hash` (Node 20.12+) costs about a third of a Hash object's setup.
+ */
 export function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 interface RawToken {
