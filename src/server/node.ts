@@ -71,7 +71,13 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   const log = createLogger(settings.logLevel, secrets);
   const store = nodeStore(
     settings.dbWriterThread
-      ? await openThreadedSqliteStore(settings.dbPath)
+      ? openThreadedSqliteStore(settings.dbPath, {
+          onWriterFailed: (err) =>
+            log.warn(
+              { err },
+              "the database writer thread did not start; writes stay on the main thread",
+            ),
+        })
       : openSqliteStore(settings.dbPath),
   );
   const bus = new EventBus();

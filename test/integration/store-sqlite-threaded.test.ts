@@ -18,7 +18,10 @@ import {
 import { newId } from "../../src/engine/ids.ts";
 import { openSqliteStore } from "../../src/engine/store/sqlite/index.ts";
 import { ROUTES } from "../../src/engine/store/sqlite/thread/protocol.ts";
-import { openThreadedSqliteStore } from "../../src/engine/store/sqlite/thread/threaded-store.ts";
+import {
+  openThreadedSqliteStore,
+  type ThreadedStore,
+} from "../../src/engine/store/sqlite/thread/threaded-store.ts";
 import { newExecution } from "../contract/fixtures.ts";
 import { ManualClock, runStoreContract } from "../contract/store.contract.ts";
 
@@ -30,6 +33,10 @@ before(() => {
 after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+async function ready(store: ThreadedStore): Promise<ThreadedStore> {
+  await store.writerReady;
+  return store;
+}
 function freshPath(): string {
   files += 1;
   return join(dir, `store-${files}.db`);
@@ -38,7 +45,8 @@ function freshPath(): string {
 runStoreContract("sqlite-threaded", async () => {
   const path = freshPath();
   const clock = new ManualClock();
-  const store = await openThreadedSqliteStore(path, { now: clock.now });
+  const store = openThreadedSqliteStore(path, { now: clock.now });
+  await store.writerReady;
   return {
     store,
     clock,
@@ -71,7 +79,7 @@ describe("sqlite store on a writer thread", () => {
   });
 
   it("keeps error classes and their fields across the thread", async () => {
-    const store = await openThreadedSqliteStore(freshPath());
+    const store = await ready(openThreadedSqliteStore(freshPath()));
     try {
       await assert.rejects(
         store.kv.set("", "k", "v"),
@@ -100,7 +108,7 @@ describe("sqlite store on a writer thread", () => {
 
   it("reads see a write as soon as its promise settles, and reads never write", async () => {
     const path = freshPath();
-    const store = await openThreadedSqliteStore(path);
+    const store = await ready(openThreadedSqliteStore(path));
     try {
       for (let i = 0; i < 50; i++) {
         await store.kv.set("st2kv.system", `k${i}`, `v${i}`);
@@ -118,8 +126,31 @@ describe("sqlite store on a writer thread", () => {
     }
   });
 
+  it("writes on its own connection until the thread is ready, then on the thread, losing none", async () => {
+    const store = openThreadedSqliteStore(freshPath());
+    try {
+      // Writes issued at once, before and while the thread starts, then after it is ready;
+      // each is read back, and a queue job enqueued before the handover is claimed after it.
+      const early = Array.from({ length: 200 }, (_, i) =>
+        store.kv.set("st2kv.system", `early${i}`, `${i}`),
+      );
+      await store.queue.enqueue([{ kind: "k", payload: { n: 1 } }]);
+      await Promise.all(early);
+      await store.writerReady;
+      for (let i = 0; i < 20; i++) await store.kv.set("st2kv.system", `late${i}`, `${i}`);
+      const listed = await store.kv.list("st2kv.system", { limit: 1000 });
+      assert.equal(listed.total, 220);
+      const [job] = await store.queue.claim("k", 1, "me", 60_000);
+      assert.deepEqual(job?.payload, { n: 1 });
+      await store.queue.complete({ id: job?.id ?? 0, owner: "me" });
+      assert.deepEqual(await store.queue.claim("k", 1, "me", 60_000), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses calls once closed, naming the writer thread", async () => {
-    const store = await openThreadedSqliteStore(freshPath());
+    const store = await ready(openThreadedSqliteStore(freshPath()));
     await store.close();
     await assert.rejects(store.kv.set("st2kv.system", "k", "v"), /writer thread/);
   });

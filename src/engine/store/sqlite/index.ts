@@ -31,8 +31,16 @@ export interface SqliteStoreOptions {
    * unnoticed.
    */
   readonly?: boolean;
-  /** Where committed work is announced; the writer thread passes one that forwards it. */
+  /**
+   * Where committed work is announced; the writer thread passes one that forwards it. One given
+   * here is shared, so `close` leaves it open (its owner closes it).
+   */
   wakeups?: WakeUps;
+  /**
+   * false: `close` does not refresh planner statistics (which can write), for a connection that
+   * hands over to another writer in the same process.
+   */
+  optimizeOnClose?: boolean;
 }
 
 /** Opens (creating and migrating if needed) the database at `path`. */
@@ -55,9 +63,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     reactor: new SqliteReactorStore(writer, { executions, jobs, kv, workflows }),
     workflows: new SqliteWorkflowStore(workflows),
     async close() {
-      wakeups.close();
+      if (!options.wakeups) wakeups.close();
       if (!db.open) return;
-      if (db.readonly) {
+      if (db.readonly || options.optimizeOnClose === false) {
         db.close();
         return;
       }

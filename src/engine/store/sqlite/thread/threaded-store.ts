@@ -6,105 +6,68 @@
  * settles once the writer has committed. So a caller that awaits a write and then reads sees its
  * write, as with the single-connection store; the contract tests run against both.
  *
+ * Start-up does not wait for the thread (a new JavaScript isolate takes a few hundred ms to
+ * load the store code, a quarter of the node's start-up budget): until it is ready, writes run
+ * on a writable connection here, each finished before the call returns, so none is in flight
+ * when writes move to the thread. If the thread cannot start at all, writes stay here.
+ *
  * Queue consumers live on this thread, so the writer returns what its commits announce (job
  * kinds to wake, jobs inserted already leased) and this side applies it before settling the
  * call, exactly where the single-connection store applies it after commit.
  */
 
-import { Worker } from "node:worker_threads";
 import { SquallError, ValidationError } from "../../../../core/errors.ts";
 import type { Job, Store, WorkQueue } from "../../contract.ts";
 import { openSqliteStore, WakeUps } from "../index.ts";
-import {
-  type Aggregate,
-  deserializeError,
-  type Ready,
-  type Reply,
-  type Request,
-  ROUTES,
-} from "./protocol.ts";
+import { type Aggregate, ROUTES } from "./protocol.ts";
+import { WriterThread } from "./writer-thread.ts";
 
 export interface ThreadedStoreOptions {
   /** The clock for both threads (the writer uses the time each call was made). */
   now?: () => number;
+  /** Told when the writer thread could not start (writes then stay on this thread). */
+  onWriterFailed?: (err: unknown) => void;
 }
 
-type Pending = { resolve: (value: unknown) => void; reject: (err: unknown) => void };
+/** The store a caller awaits until the writer thread has taken over (tests, benchmarks). */
+export interface ThreadedStore extends Store {
+  /** Settles once writes run on the writer thread, or rejects if it could not start. */
+  readonly writerReady: Promise<void>;
+}
 
-/** Opens the writer thread on `path` (it creates and migrates the file), then the read side. */
-export async function openThreadedSqliteStore(
+export function openThreadedSqliteStore(
   path: string,
   options: ThreadedStoreOptions = {},
-): Promise<Store> {
+): ThreadedStore {
   const now = options.now ?? Date.now;
-  const worker = startWorker(path);
-  const pending = new Map<number, Pending>();
-  let stopped: Error | null = null;
-  const stop = (err: Error) => {
-    stopped ??= err;
-    for (const p of pending.values()) p.reject(stopped);
-    pending.clear();
-  };
-
-  await new Promise<void>((resolve, reject) => {
-    const onReady = (m: Ready) => {
-      worker.off("error", onError);
-      if (m.kind === "ready") resolve();
-      else reject(deserializeError(m.error));
-    };
-    const onError = (err: Error) => {
-      worker.off("message", onReady);
-      reject(err);
-    };
-    worker.once("message", onReady);
-    worker.once("error", onError);
-  });
-
   const wakeups = new WakeUps();
+  // Opened first: it creates and migrates the file the other two connections open.
+  let direct: Store | null = openSqliteStore(path, { now, wakeups, optimizeOnClose: false });
   let local: Store;
   try {
     local = openSqliteStore(path, { now, readonly: true, wakeups });
   } catch (err) {
-    await worker.terminate();
+    void direct.close();
     throw err;
   }
-
-  worker.on("message", (reply: Reply) => {
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    // Announced before the caller resumes, as the single-connection store does after commit.
-    if (reply.leased.length > 0) wakeups.handOver(reply.leased);
-    if (reply.woken.length > 0) wakeups.notify(reply.woken);
-    if (reply.ok)
-      p.resolve(
-        reply.json && typeof reply.value === "string" ? JSON.parse(reply.value) : reply.value,
-      );
-    else p.reject(deserializeError(reply.error));
+  const writer = new WriterThread(path, wakeups, now);
+  let closed = false;
+  const writerReady = writer.ready.then(async () => {
+    if (closed || !direct) return;
+    const retired = direct;
+    direct = null;
+    await retired.close();
   });
-  worker.on("error", (err) =>
-    stop(new SquallError(`the SQLite writer thread failed: ${err.message}`, { cause: err })),
-  );
-  worker.on("exit", (code) =>
-    stop(new SquallError(`the SQLite writer thread has stopped (exit code ${code})`)),
-  );
+  writerReady.catch((err: unknown) => options.onWriterFailed?.(err));
 
-  let nextId = 1;
-  const send = (request: Request, pendingEntry: Pending) => {
-    if (stopped) {
-      pendingEntry.reject(stopped);
-      return;
+  const call = (aggregate: Aggregate, method: string, args: unknown[]): Promise<unknown> => {
+    if (closed) {
+      return Promise.reject(new SquallError("the store is closed (its writer thread has stopped)"));
     }
-    pending.set(request.id, pendingEntry);
-    worker.postMessage(request);
+    if (!direct) return writer.call(aggregate, method, args);
+    const target = direct[aggregate] as unknown as Record<string, (...a: unknown[]) => unknown>;
+    return Promise.resolve((target[method] as (...a: unknown[]) => unknown).apply(target, args));
   };
-  const call = (aggregate: Aggregate, method: string, args: unknown[]): Promise<unknown> =>
-    new Promise((resolve, reject) =>
-      send(
-        { kind: "call", id: nextId++, aggregate, method, args, now: now() },
-        { resolve, reject },
-      ),
-    );
 
   const route = <T extends object>(aggregate: Aggregate, target: T, own: Partial<T> = {}): T =>
     new Proxy(target, {
@@ -149,33 +112,18 @@ export async function openThreadedSqliteStore(
     kv: route("kv", local.kv),
     reactor: route("reactor", local.reactor),
     workflows: route("workflows", local.workflows),
+    writerReady,
     close() {
       closing ??= (async () => {
-        if (!stopped) {
-          const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-          await new Promise((resolve, reject) =>
-            send({ kind: "close", id: nextId++ }, { resolve, reject }),
-          ).catch(() => {});
-          await exited;
-        }
+        closed = true;
+        // Waiting consumers are released first, as the single-connection store does.
+        wakeups.close();
+        await writer.close();
+        await direct?.close();
+        direct = null;
         await local.close();
       })();
       return closing;
     },
   };
-}
-
-/**
- * The worker runs this package's TypeScript sources, but threads do not inherit the loader
- * hooks the main thread registered (nor does `--import` in a worker's execArgv load them), so
- * a thread started from a .ts module registers tsx itself before importing its entry.
- */
-function startWorker(path: string): Worker {
-  if (!import.meta.url.endsWith(".ts")) {
-    return new Worker(new URL("./worker.js", import.meta.url), { workerData: { path } });
-  }
-  const entry = new URL("./worker.ts", import.meta.url).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { path } });
 }
