@@ -64,8 +64,11 @@ export function datastoreUser(
   actionContext: Readonly<Record<string, unknown>>,
   systemUser: string,
 ): string {
-  const pick = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
-  return pick(actionContext.api_user) ?? pick(actionContext.user) ?? systemUser;
+  return nonEmpty(actionContext.api_user) ?? nonEmpty(actionContext.user) ?? systemUser;
+}
+
+function nonEmpty(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
 }
 
 const REFERENCE =
@@ -80,6 +83,14 @@ function collectStrings(value: unknown, out: string[]): void {
       collectStrings(v, out);
     }
   }
+}
+
+function addReference(
+  found: Map<string, { scope: KvScope; prefix: string }>,
+  scope: KvScope,
+  prefix: string,
+): void {
+  found.set(`${scope}\u0000${prefix}`, { scope, prefix });
 }
 
 /**
@@ -97,8 +108,6 @@ export function datastoreReferences(
   collectStrings(values, texts);
   for (const spec of Object.values(schema)) collectStrings(spec?.default, texts);
   const found = new Map<string, { scope: KvScope; prefix: string }>();
-  const add = (scope: KvScope, prefix: string) =>
-    found.set(`${scope}\u0000${prefix}`, { scope, prefix });
   for (const text of texts) {
     if (!containsTemplate(text) || !text.includes("st2kv")) continue;
     let named = 0;
@@ -106,12 +115,12 @@ export function datastoreReferences(
       named++;
       const scope = (m[1] ?? m[3]) as KvScope;
       const key = m[4] ?? m[6];
-      add(scope, key === undefined ? "" : (key.split(".")[0] ?? ""));
+      addReference(found, scope, key === undefined ? "" : (key.split(".")[0] ?? ""));
     }
     const mentions = text.match(/\bst2kv\b/g)?.length ?? 0;
     if (mentions > named) {
-      add("system", "");
-      add("user", "");
+      addReference(found, "system", "");
+      addReference(found, "user", "");
     }
   }
   return [...found.values()];

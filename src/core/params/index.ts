@@ -10,6 +10,7 @@ export {
   type KvLookup,
   type KvScope,
 } from "./datastore.ts";
+export { anyTemplate, type ParameterPlan, parameterPlan } from "./plan.ts";
 export { pyLiteralEval } from "./pyliteral.ts";
 export {
   DEFAULT_SYSTEM_USER,
@@ -36,8 +37,10 @@ export { containsTemplate, isJinjaExpression } from "./templates.ts";
 export {
   immutableNames,
   rejectImmutableOverrides,
+  rejectOverridesOf,
   secretNamesOf,
   type ValidatedRequest,
+  validateAgainstPlan,
   validateAgainstSchema,
   validateRequest,
 } from "./validate.ts";

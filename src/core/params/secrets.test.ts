@@ -39,6 +39,16 @@ describe("masking", () => {
     assert.equal("absent" in out, false);
     assert.equal(params.password, "hunter22");
   });
+  it("copies even when there is nothing to mask", () => {
+    const none = {};
+    const out = maskSecrets(none, new Set(["password"]));
+    assert.deepEqual(out, {});
+    assert.notEqual(out, none);
+    const nested = { list: [1, { a: 2 }] };
+    const copy = maskSecrets(nested, new Set());
+    assert.deepEqual(copy, nested);
+    assert.notEqual(copy.list, nested.list);
+  });
   it("masks nested secrets per the schema", () => {
     assert.deepEqual(maskSecretParameters(params, schema), {
       password: "********",

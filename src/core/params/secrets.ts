@@ -18,9 +18,17 @@ export function maskSecrets(
   parameters: Readonly<Record<string, unknown>>,
   secretNames: ReadonlySet<string>,
 ): Record<string, unknown> {
-  const out = structuredClone({ ...parameters });
+  // A copy either way, so the caller may keep or change it without touching `parameters`.
+  const out: Record<string, unknown> = hasOwnKeys(parameters)
+    ? structuredClone({ ...parameters })
+    : {};
   for (const name of secretNames) if (Object.hasOwn(out, name)) out[name] = MASKED_ATTRIBUTE_VALUE;
   return out;
+}
+
+function hasOwnKeys(value: Readonly<Record<string, unknown>>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
 }
 
 /** Where secrets sit in a value: true = mask it whole; a map/item spec = look inside. */

@@ -6,11 +6,11 @@
  */
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { mergeSchemas } from "../content/merge-parameters.ts";
 import type { ActionDef, ParameterSchema, RunnerType } from "../content/model.ts";
 import { assignDefaults } from "../content/param-schema.ts";
 import { ValidationError } from "../errors.ts";
 import { pyRepr } from "../expr/pyvalue.ts";
+import { anyTemplate, type ParameterPlan, parameterPlan } from "./plan.ts";
 import { requestSchema } from "./schema.ts";
 import { containsTemplate } from "./templates.ts";
 
@@ -95,8 +95,37 @@ export function validateAgainstSchema(
   owner: string,
 ): Record<string, unknown> {
   const schema = requestSchema(merged);
+  return checkValues(compile(schema, owner), schema, values, owner);
+}
+
+/**
+ * validateAgainstSchema against a plan's merged specs, with the plan's compiled schema. Returns
+ * nothing: the callers only need the check, so a plan without parameters (whose schema accepts
+ * anything) costs nothing.
+ */
+export function validateAgainstPlan(
+  plan: ParameterPlan,
+  values: Record<string, unknown>,
+  owner: string,
+): void {
+  if (plan.empty) return;
+  const schema = plan.schema as Record<string, unknown>;
+  checkValues(
+    // Through the shared cache, so a plan rebuilt for an unchanged schema compiles nothing.
+    plan.validator((s) => compile(s, owner)),
+    schema,
+    values,
+    owner,
+  );
+}
+
+function checkValues(
+  validate: ValidateFunction,
+  schema: Record<string, unknown>,
+  values: Record<string, unknown>,
+  owner: string,
+): Record<string, unknown> {
   const instance = assignDefaults(values, schema);
-  const validate = compile(schema, owner);
   if (validate(instance)) return instance;
   const errors = [...(validate.errors ?? [])];
   // Like jsonschema's best_match: prefer errors closest to the top of the document.
@@ -125,7 +154,15 @@ export function rejectImmutableOverrides(
   action: ActionDef,
   supplied: Readonly<Record<string, unknown>>,
 ): void {
-  const immutables = immutableNames(runner, action);
+  rejectOverridesOf(immutableNames(runner, action), supplied);
+}
+
+/** rejectImmutableOverrides with the immutable names already known (a plan's). */
+export function rejectOverridesOf(
+  immutables: ReadonlySet<string>,
+  supplied: Readonly<Record<string, unknown>>,
+): void {
+  if (immutables.size === 0) return;
   const overridden = Object.keys(supplied).filter((k) => immutables.has(k));
   const [first] = overridden;
   if (first !== undefined) {
@@ -161,28 +198,38 @@ export function validateRequest(input: {
   requested: Readonly<Record<string, unknown>>;
 }): ValidatedRequest {
   const { runner, action, requested } = input;
-  const merged = mergeSchemas(runner.runner_parameters ?? {}, action.parameters ?? {});
-  const relaxed: ParameterSchema = {};
-  for (const [name, spec] of Object.entries(merged)) {
-    const value = Object.hasOwn(requested, name) ? requested[name] : spec?.default;
-    if (!containsTemplate(value)) {
-      relaxed[name] = spec;
-      continue;
-    }
-    relaxed[name] = { type: [...ANY_JSON_TYPE], required: spec?.required === true };
-    if (spec && Object.hasOwn(spec, "default")) relaxed[name].default = spec.default;
-  }
+  const plan = parameterPlan(runner, action);
+  const merged = plan.merged;
   const values = { ...requested };
-  validateAgainstSchema(relaxed, values, action.ref);
-  rejectImmutableOverrides(runner, action, requested);
-  for (const [name, spec] of Object.entries(merged)) {
-    if ((values[name] ?? null) === null && spec && Object.hasOwn(spec, "default")) {
-      values[name] = structuredClone(spec.default);
+  if (!plan.templatedDefaults && !anyTemplate(requested)) {
+    // No value to exempt: the relaxed schema below would be the merged one, which the plan holds.
+    validateAgainstPlan(plan, values, action.ref);
+  } else {
+    const relaxed: ParameterSchema = {};
+    for (const [name, spec] of Object.entries(merged)) {
+      const value = Object.hasOwn(requested, name) ? requested[name] : spec?.default;
+      if (!containsTemplate(value)) {
+        relaxed[name] = spec;
+        continue;
+      }
+      relaxed[name] = { type: [...ANY_JSON_TYPE], required: spec?.required === true };
+      if (spec && Object.hasOwn(spec, "default")) relaxed[name].default = spec.default;
     }
+    validateAgainstSchema(relaxed, values, action.ref);
+  }
+  rejectOverridesOf(plan.immutableNames, requested);
+  for (const [name, spec] of plan.withDefaults) {
+    if ((values[name] ?? null) === null) values[name] = structuredClone(spec.default);
   }
   return {
-    parameters: structuredClone({ ...requested }),
+    // A copy, so the stored request shares nothing with the caller's object.
+    parameters: isEmpty(requested) ? {} : structuredClone({ ...requested }),
     values,
-    secretNames: secretNamesOf(merged),
+    secretNames: new Set(plan.secretNames),
   };
+}
+
+function isEmpty(values: Readonly<Record<string, unknown>>): boolean {
+  for (const key in values) if (Object.hasOwn(values, key)) return false;
+  return true;
 }

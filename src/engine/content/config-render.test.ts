@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { ParameterSchema } from "../../core/content/model.ts";
+import type { ConfigSchemaDef, PackConfig, ParameterSchema } from "../../core/content/model.ts";
 import { RenderError } from "../../core/errors.ts";
 import { JinjaEngine } from "../../core/expr/jinja/engine.ts";
 import { generateKey, symmetricDecrypt, symmetricEncrypt } from "../datastore/crypto.ts";
@@ -150,6 +150,31 @@ describe("pack config rendering", () => {
     await withConfig("p5", null, { region: { type: "string", default: "us-east-1" } });
     assert.deepEqual(await loader()("p5"), { region: "us-east-1" });
     assert.deepEqual(await loader()("no_such_pack"), {});
+  });
+
+  it("hands out a fresh {} for a pack without config, forgetting the secrets of one it had", async () => {
+    let config: PackConfig | null = { pack: "gone", values: { pw: "static-secret-1" } };
+    let schema: ConfigSchemaDef | null = {
+      pack: "gone",
+      attributes: { pw: { type: "string", secret: true } },
+    };
+    const registry = new SecretRegistry();
+    const load = createRenderingConfigLoader({
+      content: { getConfig: async () => config, getConfigSchema: async () => schema },
+      kv: store.kv,
+      engine: new JinjaEngine({}),
+      secrets: registry,
+    });
+    assert.deepEqual(await load("gone", "alice"), { pw: "static-secret-1" });
+    assert.equal(registry.maskText("static-secret-1"), "********");
+    config = null;
+    schema = null;
+    const first = await load("gone", "alice");
+    assert.deepEqual(first, {});
+    assert.equal(registry.maskText("static-secret-1"), "static-secret-1");
+    assert.equal(registry.size, 0);
+    first.changed = true;
+    assert.deepEqual(await load("gone", "alice"), {});
   });
 
   it("reports a template that cannot render, naming the key and the pack", async () => {

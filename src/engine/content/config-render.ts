@@ -94,14 +94,17 @@ interface Walk {
   staticSecrets: string[];
 }
 
+function childKey(key: string, name: string | number): string {
+  return key === "" ? String(name) : `${key}.${name}`;
+}
+
 function walk(value: unknown, schema: Schema, key: string, set: (v: unknown) => void, out: Walk) {
-  const child = (name: string | number) => (key === "" ? String(name) : `${key}.${name}`);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++)
-      walk(value[i], itemSchema(schema, i), child(i), (v) => (value[i] = v), out);
+      walk(value[i], itemSchema(schema, i), childKey(key, i), (v) => (value[i] = v), out);
   } else if (isRecord(value)) {
     for (const [name, item] of Object.entries(value))
-      walk(item, propertySchema(schema, name), child(name), (v) => (value[name] = v), out);
+      walk(item, propertySchema(schema, name), childKey(key, name), (v) => (value[name] = v), out);
   } else if (isTemplate(value)) {
     out.leaves.push({ key, template: value, schema, set });
   } else if (schema.secret === true && typeof value === "string") {
@@ -192,6 +195,11 @@ export function createRenderingConfigLoader(deps: ConfigRenderDeps): PackConfigL
       deps.content.getConfig(pack),
       deps.content.getConfigSchema(pack),
     ]);
+    if (!stored && !schemaDef) {
+      // Nothing to render or default (most packs): what the full path below ends with.
+      if (registered.size > 0) register(`${pack}\u0000${as}`, new Set());
+      return {};
+    }
     const schema: Schema = { type: "object", properties: schemaDef?.attributes ?? {} };
     const values: Record<string, unknown> = stored
       ? structuredClone(stored.values)

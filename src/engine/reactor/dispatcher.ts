@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { NotFoundError } from "../../core/errors.ts";
 import type { Execution } from "../../core/execution/model.ts";
 import type { TriggerDef, TriggerInstance } from "../../core/reactor/model.ts";
+import { withField } from "../services/with-field.ts";
 import { WORK } from "../services/work-kinds.ts";
 import type { Store } from "../store/contract.ts";
 import type { CommitResult, WriteOp } from "../store/reactor-contract.ts";
@@ -107,7 +108,7 @@ export class Dispatcher {
       }),
       payload,
       // One request, one trace: StackStorm tags webhook traces `webhook-<url>-<uuid>`.
-      { ...options, traceTag: options.traceTag ?? `webhook-${url}-${randomUUID()}` },
+      options.traceTag ?? `webhook-${url}-${randomUUID()}`,
     );
   }
 
@@ -120,7 +121,7 @@ export class Dispatcher {
     return this.dispatchMany(
       [{ trigger: trigger.ref, key: options.idempotencyKey }],
       payload,
-      options,
+      options.traceTag,
     );
   }
 
@@ -142,7 +143,7 @@ export class Dispatcher {
     const [create, ...rest] = built;
     if (!this.inline || create?.op !== "instance.create") return null;
     if (!create.enqueue?.some((item) => item.kind === WORK.triggerProcess)) return null;
-    const instance: TriggerInstance = { ...create.instance, status: "processed" };
+    const instance: TriggerInstance = withField(create.instance, "status", "processed" as const);
     let enforced: WriteOp[];
     try {
       enforced = await this.inline.enforce(instance);
@@ -174,23 +175,23 @@ export class Dispatcher {
   private async dispatchMany(
     targets: Array<{ trigger: string; key: string | undefined }>,
     payload: Record<string, unknown>,
-    options: RequestOptions,
+    traceTag: string | undefined,
   ): Promise<DispatchResult> {
     const ops: WriteOp[] = [];
     const inlineOps: WriteOp[] = [];
     let inlined = false;
     const expiresAt = this.now() + this.idempotencyWindowMs;
     for (const { trigger, key } of targets) {
-      const built = await this.instanceOps(trigger, payload, {
-        ...(options.traceTag ? { traceTag: options.traceTag } : {}),
-        ...(key !== undefined ? { idempotency: { key: `${trigger}:${key}`, expiresAt } } : {}),
-      });
-      ops.push(...built.ops);
+      const dispatch: DispatchOptions = {};
+      if (traceTag) dispatch.traceTag = traceTag;
+      if (key !== undefined) dispatch.idempotency = { key: `${trigger}:${key}`, expiresAt };
+      const built = await this.instanceOps(trigger, payload, dispatch);
+      pushAll(ops, built.ops);
       // A keyed instance may turn out a duplicate at commit, which must then cause nothing, so
       // it goes through the rules worker.
       const enforced = key === undefined ? await this.enforceInline(built.ops) : null;
       if (enforced) inlined = true;
-      inlineOps.push(...(enforced ?? built.ops));
+      pushAll(inlineOps, enforced ?? built.ops);
     }
     const result = inlined
       ? await this.commitInline(inlineOps, ops)
@@ -202,4 +203,8 @@ export class Dispatcher {
     const first = result.instances[0]?.instance.trace_tag;
     return { created, duplicates, ...(first ? { traceTag: first } : {}) };
   }
+}
+
+function pushAll(into: WriteOp[], ops: readonly WriteOp[]): void {
+  for (const op of ops) into.push(op);
 }

@@ -11,10 +11,11 @@ import type { TemplateEngine } from "../../core/expr/template.ts";
 import { renderLiveParams } from "../../core/params/index.ts";
 import type { TriggerInstance } from "../../core/reactor/model.ts";
 import { enforcementFailureReason, matchRules } from "../../core/rules/index.ts";
-import { newId } from "../ids.ts";
+import { isoTime, newId } from "../ids.ts";
 import type { Logger } from "../logger.ts";
 import type { ExecutionService } from "../services/executions.ts";
-import { criteriaDatastore, loadParameterInputs } from "../services/parameters.ts";
+import { criteriaDatastore, liveParameterInputs } from "../services/parameters.ts";
+import { withField } from "../services/with-field.ts";
 import type { Store } from "../store/contract.ts";
 import type { WriteOp } from "../store/reactor-contract.ts";
 
@@ -68,28 +69,16 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   }
 
   async function enforceRule(instance: TriggerInstance, rule: RuleDef): Promise<WriteOp[]> {
-    const at = new Date(now()).toISOString();
-    // StackStorm's caused_by: {type: "trigger_instance", id} for the rule, and
-    // {type: "rule", id: "<rule id>:<trigger instance id>"} for the execution.
-    const traceLink = (
-      kind: "rule" | "action_execution",
-      objectId: string,
-      ref: string,
-      causedBy: { type: string; id: string },
-    ): WriteOp => ({
-      op: "trace.link",
-      trace_tag: instance.trace_tag,
-      trace_id: newId(),
-      kind,
-      component: { object_id: objectId, ref, updated_at: at, caused_by: causedBy },
-    });
+    const at = isoTime(now());
     const context: ExecutionContext = {
       trigger_instance: { id: instance.id, name: null },
       rule: { id: rule.uid, name: rule.name, ref: rule.ref },
       user: "stanley",
       trace_context: { trace_tag: instance.trace_tag },
     };
-    const ruleLink = traceLink("rule", rule.ref, rule.ref, {
+    // StackStorm's caused_by: {type: "trigger_instance", id} for the rule, and
+    // {type: "rule", id: "<rule id>:<trigger instance id>"} for the execution.
+    const ruleLink = traceLink(instance, at, "rule", rule.ref, rule.ref, {
       type: "trigger_instance",
       id: instance.id,
     });
@@ -99,33 +88,35 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       const runner = await store.content.getRunnerType(action.runner_type);
       if (!runner) throw new Error(`runner ${action.runner_type} is not registered`);
       const requested = rule.action.parameters ?? {};
-      const inputs = await loadParameterInputs(store, action, runner, requested, context);
+      const loading = liveParameterInputs(store, action, runner, requested, context);
+      const inputs = loading instanceof Promise ? await loading : loading;
       // st2 renders the rule's parameters with the trigger payload before creating the request.
       const parameters = renderLiveParams({
         runner,
         action,
         requested,
         context: {
-          action_context: { ...context, pack: action.pack },
-          ...inputs,
+          action_context: withField(context, "pack", action.pack),
+          config: inputs.config,
+          kv: inputs.kv,
           trigger: instance.payload,
         },
         engine: options.engine,
       });
-      const execution = await options.executions.prepare({
-        action: action.ref,
-        parameters,
-        context,
-      });
-      return [
-        ruleLink,
-        ...options.executions.creationOps(execution),
-        traceLink("action_execution", execution.id, action.ref, {
+      const execution = options.executions.prepareFor(
+        { action: action.ref, parameters, context },
+        action,
+        runner,
+      );
+      const ops = [ruleLink, ...options.executions.creationOps(execution)];
+      ops.push(
+        traceLink(instance, at, "action_execution", execution.id, action.ref, {
           type: "rule",
           id: `${rule.ref}:${instance.id}`,
         }),
         enforcement(instance, rule, execution.id, null),
-      ];
+      );
+      return ops;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.warn(
@@ -149,7 +140,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
         trigger_instance_id: instance.id,
         execution_id: executionId,
         rule: { ref: rule.ref, uid: rule.uid },
-        enforced_at: new Date(now()).toISOString(),
+        enforced_at: isoTime(now()),
         status: failure === null ? "succeeded" : "failed",
         failure_reason: failure,
       },
@@ -157,4 +148,21 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   }
 
   return { enforce };
+}
+
+function traceLink(
+  instance: TriggerInstance,
+  at: string,
+  kind: "rule" | "action_execution",
+  objectId: string,
+  ref: string,
+  causedBy: { type: string; id: string },
+): WriteOp {
+  return {
+    op: "trace.link",
+    trace_tag: instance.trace_tag,
+    trace_id: newId(),
+    kind,
+    component: { object_id: objectId, ref, updated_at: at, caused_by: causedBy },
+  };
 }

@@ -7,9 +7,9 @@
 
 import { NotFoundError } from "../../core/errors.ts";
 import type { TraceComponent, TriggerDef } from "../../core/reactor/model.ts";
-import { newId } from "../ids.ts";
+import { isoTime, newId } from "../ids.ts";
 import { triggerProcessWork } from "../services/work-kinds.ts";
-import type { WriteOp } from "../store/reactor-contract.ts";
+import type { NewTriggerInstance, WriteOp } from "../store/reactor-contract.ts";
 import type { TriggerRegistry } from "./trigger-registry.ts";
 
 export interface DispatchOptions {
@@ -39,26 +39,28 @@ export function buildInstanceOps(
 ): { id: string; ops: WriteOp[] } {
   registry.validatePayload(trigger.type, payload);
   const id = newId();
-  const occurred = new Date(options.at ?? now()).toISOString();
+  const occurred = isoTime(options.at ?? now());
   const traceTag = options.traceTag ?? `trigger_instance-${id}`;
   // No enabled rule listens on this trigger: the instance is recorded already processed (with
   // no enforcements), sparing the rules worker a claim and a write for every such event.
   const listened = registry.isListened(trigger.ref);
+  const instance: NewTriggerInstance = {
+    id,
+    trigger: trigger.ref,
+    payload,
+    occurrence_time: occurred,
+    trace_tag: traceTag,
+    idempotency_key: options.idempotency?.key ?? null,
+  };
+  if (!listened) instance.status = "processed";
+  const create: WriteOp & { op: "instance.create" } = {
+    op: "instance.create",
+    instance,
+    enqueue: listened ? [triggerProcessWork(id)] : [],
+  };
+  if (options.idempotency) create.idempotency = options.idempotency;
   const ops: WriteOp[] = [
-    {
-      op: "instance.create",
-      instance: {
-        id,
-        trigger: trigger.ref,
-        payload,
-        occurrence_time: occurred,
-        trace_tag: traceTag,
-        idempotency_key: options.idempotency?.key ?? null,
-        ...(listened ? {} : { status: "processed" as const }),
-      },
-      enqueue: listened ? [triggerProcessWork(id)] : [],
-      ...(options.idempotency ? { idempotency: options.idempotency } : {}),
-    },
+    create,
     {
       op: "trace.link",
       trace_tag: traceTag,
@@ -80,7 +82,8 @@ export function createInstanceOpsBuilder(
   now: () => number = Date.now,
 ): InstanceOpsBuilder {
   return async (triggerRef, payload, options = {}) => {
-    const trigger = await registry.trigger(triggerRef);
+    // Known triggers are in memory: no await for them.
+    const trigger = registry.cachedTrigger(triggerRef) ?? (await registry.trigger(triggerRef));
     if (!trigger) throw new NotFoundError(`trigger ${triggerRef} is not registered`);
     return buildInstanceOps(registry, trigger, payload, options, now);
   };

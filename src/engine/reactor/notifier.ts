@@ -10,14 +10,19 @@ import type { ActionDef, NotifySubSchema } from "../../core/content/model.ts";
 import type { Execution } from "../../core/execution/model.ts";
 import { FAILED_STATUSES } from "../../core/execution/status.ts";
 import type { TemplateEngine } from "../../core/expr/template.ts";
-import { maskSecrets, mergeSchemas, secretNamesOf } from "../../core/params/index.ts";
+import {
+  maskSecrets,
+  mergeSchemas,
+  parameterPlan,
+  secretNamesOf,
+} from "../../core/params/index.ts";
 import { ACTION_TRIGGER, NOTIFY_TRIGGER } from "../../core/reactor/system-triggers.ts";
 import type { Logger } from "../logger.ts";
 import { type ClaimLoop, startClaimLoop } from "../services/claim-loop.ts";
 import { jobExecutionId, WORK } from "../services/work-kinds.ts";
 import type { Job, JobRef, Store } from "../store/contract.ts";
 import type { WriteOp } from "../store/reactor-contract.ts";
-import type { InstanceOpsBuilder } from "./instances.ts";
+import type { DispatchOptions, InstanceOpsBuilder } from "./instances.ts";
 
 export const ACTION_TRIGGER_STATUSES: ReadonlySet<string> = new Set([
   "succeeded",
@@ -29,13 +34,28 @@ export const ACTION_TRIGGER_STATUSES: ReadonlySet<string> = new Set([
 
 /** Python's `str(datetime)` of a UTC timestamp, the format st2 puts in actiontrigger payloads. */
 export function pythonDatetimeString(iso: string): string {
+  // Executions finishing together mostly started in the same millisecond.
+  if (iso !== lastIso) {
+    lastPython = formatPythonDatetime(iso);
+    lastIso = iso;
+  }
+  return lastPython;
+}
+
+let lastIso: string | undefined;
+let lastPython = "";
+
+function formatPythonDatetime(iso: string): string {
   const d = new Date(iso);
-  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
   return (
     `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.` +
     `${pad(d.getUTCMilliseconds(), 3)}000+00:00`
   );
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
 }
 
 export interface NotifierOptions {
@@ -89,19 +109,26 @@ export async function notificationOps(
   const action = await store.content.getAction(execution.action.ref);
   const ops: WriteOp[] = [];
   const traceTag = execution.context.trace_context?.trace_tag;
-  const dispatch = async (trigger: string, payload: Record<string, unknown>) => {
-    const built = await instanceOps(trigger, payload, {
-      ...(traceTag ? { traceTag } : {}),
-      causedBy: { type: "action_execution", id: execution.id },
-    });
-    ops.push(...built.ops);
-  };
   for (const [section, suffix] of notifySections(execution, action))
-    for (const payload of notifyPayloads(execution, section, suffix, engine, log))
-      await dispatch(NOTIFY_TRIGGER, payload);
-  if (ACTION_TRIGGER_STATUSES.has(execution.status))
-    await dispatch(ACTION_TRIGGER, await actionTriggerPayload(store, execution, action));
+    for (const payload of notifyPayloads(execution, section, suffix, engine, log)) {
+      const built = await instanceOps(NOTIFY_TRIGGER, payload, causedBy(execution, traceTag));
+      pushAll(ops, built.ops);
+    }
+  if (ACTION_TRIGGER_STATUSES.has(execution.status)) {
+    const payload = await actionTriggerPayload(store, execution, action);
+    const built = await instanceOps(ACTION_TRIGGER, payload, causedBy(execution, traceTag));
+    pushAll(ops, built.ops);
+  }
   return ops;
+}
+
+function causedBy(execution: Execution, traceTag: string | undefined): DispatchOptions {
+  const causedBy = { type: "action_execution", id: execution.id };
+  return traceTag ? { traceTag, causedBy } : { causedBy };
+}
+
+function pushAll(into: WriteOp[], ops: readonly WriteOp[]): void {
+  for (const op of ops) into.push(op);
 }
 
 function notifySections(
@@ -175,9 +202,10 @@ async function actionTriggerPayload(
   action: ActionDef | null,
 ): Promise<Record<string, unknown>> {
   const runner = action ? await store.content.getRunnerType(action.runner_type) : null;
-  const secretNames = secretNamesOf(
-    mergeSchemas(runner?.runner_parameters ?? {}, action?.parameters ?? {}),
-  );
+  const secretNames =
+    action && runner
+      ? parameterPlan(runner, action).secretNames
+      : secretNamesOf(mergeSchemas(runner?.runner_parameters ?? {}, action?.parameters ?? {}));
   return {
     execution_id: execution.id,
     status: execution.status,

@@ -14,6 +14,7 @@ import { ConflictError, IllegalTransitionError } from "../../core/errors.ts";
 import type { Execution } from "../../core/execution/model.ts";
 import { isCompleted } from "../../core/execution/status.ts";
 import type { EventBus } from "../events.ts";
+import { nowIso } from "../ids.ts";
 import type { Logger, SecretRegistry } from "../logger.ts";
 import type { Runner, RunnerOutcome, RunRequest } from "../runners/contract.ts";
 import type { Job, JobRef, Store } from "../store/contract.ts";
@@ -26,6 +27,9 @@ import { jobExecutionId, WORK } from "./work-kinds.ts";
 
 /** Nothing cancels an in-process run midway, so one signal that never aborts serves them all. */
 const NEVER_ABORTED = new AbortController().signal;
+
+/** In-process runs print nothing; one sink serves them all. */
+const DISCARD_OUTPUT: RunRequest["output"] = { write: () => undefined };
 
 /** Everything a runner needs, resolved from the execution (parameters rendered and cast). */
 export interface PreparedRun {
@@ -249,9 +253,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
     let outcome: RunnerOutcome;
     try {
       const prepared = await options.prepare(execution);
-      outcome = await runner.run(
-        runRequest(execution, prepared, { write: () => undefined }, NEVER_ABORTED),
-      );
+      outcome = await runner.run(runRequest(execution, prepared, DISCARD_OUTPUT, NEVER_ABORTED));
     } catch (err) {
       outcome = {
         status: "failed",
@@ -263,7 +265,7 @@ export function startActionWorker(options: ActionWorkerOptions): ActionWorker {
       ...execution,
       status: outcome.status,
       result,
-      end_timestamp: new Date().toISOString(),
+      end_timestamp: nowIso(),
     };
     const notifications = await options.notifications?.(completed).catch(() => undefined);
     try {

@@ -23,6 +23,7 @@ import type {
   TransitionOptions,
 } from "../store/contract.ts";
 import type { CommitResult, WriteOp } from "../store/reactor-contract.ts";
+import { withField } from "./with-field.ts";
 import { notifyWork, runWork, scheduleWork } from "./work-kinds.ts";
 
 export interface ExecutionRequest {
@@ -76,11 +77,26 @@ export interface WorkflowHooks {
   cancelWorkflow(execution: Execution): Promise<Execution> | null;
 }
 
-function pickStep(options: TransitionRequest | undefined): Omit<TransitionStep, "to"> {
-  return {
-    ...(options?.patch ? { patch: options.patch } : {}),
-    ...(options?.expectFrom ? { expectFrom: options.expectFrom } : {}),
-  };
+function checkRequest(input: ExecutionRequest): void {
+  if (typeof input.action !== "string" || input.action === "")
+    throw new ValidationError("`action` must be an action ref such as core.local", {
+      field: "action",
+    });
+  if (input.delay !== undefined && (!Number.isInteger(input.delay) || input.delay < 0))
+    throw new ValidationError("`delay` must be a whole number of milliseconds ≥ 0", {
+      field: "delay",
+    });
+}
+
+/** `patch` and `expectFrom` when set (built key by key: see with-field.ts on spreads). */
+function pickStep(options: {
+  patch?: TransitionOptions["patch"];
+  expectFrom?: TransitionOptions["expectFrom"];
+}): Omit<TransitionStep, "to"> {
+  const step: Omit<TransitionStep, "to"> = {};
+  if (options.patch) step.patch = options.patch;
+  if (options.expectFrom) step.expectFrom = options.expectFrom;
+  return step;
 }
 
 /** A cancel request for an execution that has finished (or is already being canceled). */
@@ -106,14 +122,7 @@ export class ExecutionService {
    * rules engine can commit many executions with their enforcements in one transaction.
    */
   async prepare(input: ExecutionRequest): Promise<NewExecution> {
-    if (typeof input.action !== "string" || input.action === "")
-      throw new ValidationError("`action` must be an action ref such as core.local", {
-        field: "action",
-      });
-    if (input.delay !== undefined && (!Number.isInteger(input.delay) || input.delay < 0))
-      throw new ValidationError("`delay` must be a whole number of milliseconds ≥ 0", {
-        field: "delay",
-      });
+    checkRequest(input);
     const action = await this.store.content.getAction(input.action);
     if (!action) throw new NotFoundError(`action ${input.action} is not registered`);
     if (!action.enabled)
@@ -123,6 +132,25 @@ export class ExecutionService {
       throw new NotFoundError(
         `runner ${action.runner_type} of action ${action.ref} is not registered`,
       );
+    return this.prepareWith(input, action, runner);
+  }
+
+  /**
+   * `prepare` for a caller that has just read the request's action and its runner itself (the
+   * rules engine), sparing the second read: the same checks and the same execution.
+   */
+  prepareFor(input: ExecutionRequest, action: ActionDef, runner: RunnerType): NewExecution {
+    checkRequest(input);
+    if (!action.enabled)
+      throw new ValidationError(`action ${action.ref} is disabled`, { field: "action" });
+    return this.prepareWith(input, action, runner);
+  }
+
+  private prepareWith(
+    input: ExecutionRequest,
+    action: ActionDef,
+    runner: RunnerType,
+  ): NewExecution {
     if (!runner.enabled)
       throw new ValidationError(
         `action ${action.ref} cannot run: its runner ${runner.name} is disabled`,
@@ -193,10 +221,10 @@ export class ExecutionService {
       ];
     // Inserted already `scheduled` (its log still shows `requested` first): one row write.
     const run = this.runLease
-      ? { ...runWork(execution.id), lease: this.runLease }
+      ? withField(runWork(execution.id), "lease", this.runLease)
       : runWork(execution.id);
     return [
-      { op: "execution.create", execution: { ...execution, status: "scheduled" } },
+      { op: "execution.create", execution: withField(execution, "status", "scheduled" as const) },
       { op: "job.enqueue", items: [run] },
     ];
   }
@@ -232,7 +260,10 @@ export class ExecutionService {
     to: ExecutionStatus,
     options?: TransitionRequest,
   ): Promise<Execution> {
-    const [execution] = await this.transitions(id, [{ to, ...pickStep(options) }], options);
+    const step: TransitionStep = { to };
+    if (options?.patch) step.patch = options.patch;
+    if (options?.expectFrom) step.expectFrom = options.expectFrom;
+    const [execution] = await this.transitions(id, [step], options);
     if (!execution) throw new Error(`transition of ${id} returned nothing`);
     return execution;
   }
@@ -251,17 +282,15 @@ export class ExecutionService {
       op: "execution.transition" as const,
       id,
       to: step.to,
-      options: {
-        ...(step.patch ? { patch: step.patch } : {}),
-        ...(step.expectFrom ? { expectFrom: step.expectFrom } : {}),
-      },
+      options: pickStep(step),
     }));
     const last = steps[steps.length - 1];
     const completing = last !== undefined && isCompleted(last.to);
     const notifyLater = completing && !options?.notifications;
-    const enqueue = [...(options?.enqueue ?? []), ...(notifyLater ? [notifyWork(id)] : [])];
+    const enqueue = options?.enqueue ? [...options.enqueue] : [];
+    if (notifyLater) enqueue.push(notifyWork(id));
     if (enqueue.length > 0) ops.push({ op: "job.enqueue", items: enqueue });
-    if (options?.notifications) ops.push(...options.notifications);
+    if (options?.notifications) for (const op of options.notifications) ops.push(op);
     if (options?.completeJob) ops.push({ op: "job.complete", job: options.completeJob });
     const viaWorkflow =
       options?.execution && last

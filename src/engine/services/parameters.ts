@@ -10,13 +10,14 @@ import { NotFoundError, RenderError } from "../../core/errors.ts";
 import type { Execution } from "../../core/execution/model.ts";
 import type { TemplateEngine } from "../../core/expr/template.ts";
 import {
+  anyTemplate,
   DEFAULT_SYSTEM_USER,
   datastoreContext,
   datastoreReferences,
   datastoreUser,
   type KvLookup,
   type KvScope,
-  mergeSchemas,
+  parameterPlan,
   resolveParameters,
   validateRequest,
 } from "../../core/params/index.ts";
@@ -24,6 +25,7 @@ import { createPackConfigLoader, type PackConfigLoader } from "../python/pack-co
 import { type KeyValueStore, MAX_PAGE_SIZE, type Store } from "../store/contract.ts";
 import type { PreparedRun } from "./action-worker.ts";
 import type { RequestValidator } from "./executions.ts";
+import { withField } from "./with-field.ts";
 
 /** Datastore scope names as StackStorm stores them. */
 export const KV_SCOPES: Record<KvScope, string> = { system: "st2kv.system", user: "st2kv.user" };
@@ -82,15 +84,26 @@ export async function loadParameterInputs(
   actionContext: Record<string, unknown>,
   options: ParameterInputOptions = {},
 ): Promise<ParameterInputs> {
-  const { guard } = options;
   const user = datastoreUser(actionContext, DEFAULT_SYSTEM_USER);
   const loadConfig = options.loadConfig ?? createPackConfigLoader(store.content);
   const configValues = await loadConfig(action.pack, user);
-  const merged = mergeSchemas(runner.runner_parameters, action.parameters);
-  const refs = datastoreReferences(parameters, merged);
-  const snapshot =
-    refs.length > 0 ? await prefetch(store.kv, refs, user) : new Map<string, string>();
-  const kv = (scope: KvScope, name: string) => {
+  const plan = parameterPlan(runner, action);
+  // Defaults that never mention the datastore add nothing to what the values name.
+  const refs = datastoreReferences(parameters, plan.defaultsReadDatastore ? plan.merged : NO_SPECS);
+  const snapshot = refs.length > 0 ? await prefetch(store.kv, refs, user) : NO_KEYS;
+  return { config: configValues, kv: snapshotLookup(snapshot, user, options.guard) };
+}
+
+const NO_SPECS: Readonly<Record<string, undefined>> = Object.freeze({});
+const NO_KEYS: ReadonlyMap<string, string> = new Map();
+
+/** Reads from a prefetched snapshot; a module-level factory so each call costs one closure. */
+function snapshotLookup(
+  snapshot: ReadonlyMap<string, string>,
+  user: string,
+  guard: KvReadGuard | undefined,
+): KvLookup {
+  return (scope, name) => {
     const value = snapshot.get(`${scope}\u0000${name}`);
     // A missing key reveals nothing; an existing one needs the user's permission.
     if (value !== undefined && guard && !guard(user, scope, name))
@@ -99,7 +112,28 @@ export async function loadParameterInputs(
       );
     return value;
   };
-  return { config: configValues, kv };
+}
+
+/**
+ * What `render_live_params` reads, for a rule's parameters. When neither the parameters nor any
+ * default holds a template, rendering reads neither the pack config nor the datastore (every
+ * supplied name keeps its value or takes its default), so neither is loaded, and the answer
+ * comes at once rather than as a promise.
+ */
+export function liveParameterInputs(
+  store: Store,
+  action: ActionDef,
+  runner: RunnerType,
+  parameters: Record<string, unknown>,
+  actionContext: Record<string, unknown>,
+): ParameterInputs | Promise<ParameterInputs> {
+  if (!parameterPlan(runner, action).templatedDefaults && !anyTemplate(parameters))
+    return { config: {}, kv: nothingStored };
+  return loadParameterInputs(store, action, runner, parameters, actionContext);
+}
+
+function nothingStored(): undefined {
+  return undefined;
 }
 
 export function createRunPreparer(
@@ -114,10 +148,11 @@ export function createRunPreparer(
     if (!runner) throw new NotFoundError(`runner ${action.runner_type} is not registered`);
     const pack = await store.content.getPack(action.pack);
     if (!pack) throw new NotFoundError(`pack ${action.pack} is no longer registered`);
-    const actionContext: Record<string, unknown> = {
-      ...execution.context,
-      execution_id: execution.id,
-    };
+    const actionContext: Record<string, unknown> = withField(
+      execution.context,
+      "execution_id",
+      execution.id,
+    );
     const inputs = await loadParameterInputs(
       store,
       action,
