@@ -83,4 +83,36 @@ describe("group commit", () => {
     );
     assert.equal(store.transactions.flat().length, 8);
   });
+
+  it("sends a second group while the first is being committed, never a third, in order", async () => {
+    const started: string[][] = [];
+    const finish: Array<() => void> = [];
+    const store = {
+      commit(ops: WriteOp[]): Promise<CommitResult> {
+        started.push(ops.map((o) => (o.op === "instance.create" ? o.instance.id : o.op)));
+        return new Promise((resolve) =>
+          finish.push(() => resolve({ executions: [], instances: [] })),
+        );
+      },
+    };
+    const committer = new GroupCommitter(store);
+    const turn = () => new Promise((r) => setImmediate(r));
+    const first = committer.commit([instance("a")]);
+    await turn();
+    const second = committer.commit([instance("b")]);
+    await turn();
+    const third = committer.commit([instance("c")]);
+    const fourth = committer.commit([instance("d")]);
+    await turn();
+    await turn();
+    assert.deepEqual(started, [["a"], ["b"]]);
+    finish.shift()?.();
+    await first;
+    await turn();
+    await turn();
+    // The first answered: the commits queued meanwhile go as one group.
+    assert.deepEqual(started, [["a"], ["b"], ["c", "d"]]);
+    for (const f of finish.splice(0)) f();
+    await Promise.all([second, third, fourth]);
+  });
 });

@@ -34,26 +34,38 @@ function shape(ops: WriteOp[]): { executions: number; instances: number } {
 export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly store: Pick<ReactorStore, "commit">,
     /** Upper bound on operations per combined transaction, to keep each one short. */
     private readonly maxOps = 5_000,
+    /**
+     * Combined transactions sent before the first has answered. With the writer on its own
+     * thread, two keep it busy: it commits one group while the next is already waiting, instead
+     * of idling while this thread settles the previous group's callers. A group only ever holds
+     * commits whose callers saw everything they depend on committed (they awaited it), so
+     * groups in flight together are independent of each other; the store applies them in order.
+     */
+    private readonly maxInFlight = 2,
   ) {}
 
   commit(ops: WriteOp[]): Promise<CommitResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.kick();
     });
   }
 
-  private async flush(): Promise<void> {
+  private kick(): void {
+    if (this.scheduled || this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
     this.scheduled = false;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
       const group: Pending[] = [];
       let count = 0;
       while (
@@ -64,7 +76,11 @@ export class GroupCommitter {
         group.push(next);
         count += next.ops.length;
       }
-      await this.apply(group);
+      this.inFlight++;
+      void this.apply(group).finally(() => {
+        this.inFlight--;
+        this.kick();
+      });
     }
   }
 
