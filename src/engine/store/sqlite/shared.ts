@@ -107,15 +107,24 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The last timestamp normalised and its normal form: one event's records (its instance, its
+ * trace links) carry the same time, and parsing and formatting it is most of this function.
+ */
+let lastTimestamp: { value: unknown; iso: string } = { value: {}, iso: "" };
+
 /** Normalises an ISO timestamp so string comparison with stored ISO values is exact. */
 export function isoTimestamp(value: unknown, field: string): string {
+  if (value === lastTimestamp.value) return lastTimestamp.iso;
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
     throw new ValidationError(`${field} must be an ISO-8601 timestamp, got ${String(value)}`, {
       field,
     });
   }
-  return new Date(ms).toISOString();
+  const iso = new Date(ms).toISOString();
+  lastTimestamp = { value: value as string, iso };
+  return iso;
 }
 
 /** The SQLite error code of `err` (e.g. SQLITE_CONSTRAINT_PRIMARYKEY), if it is one. */

@@ -15,11 +15,16 @@ export interface Waiter {
 
 export class WakeUps {
   /** Jobs beyond this many waiting for one consumer are left to be claimed from the database. */
-  static readonly HANDOVER_LIMIT = 10_000;
+  static readonly HANDOVER_LIMIT = 100_000;
   readonly #emitter = new EventEmitter();
   #closed = false;
-  /** Committed jobs inserted already leased, by kind and lease owner, oldest first. */
-  readonly #handedOver = new Map<string, Job[]>();
+  /**
+   * Committed jobs inserted already leased, by kind and lease owner, oldest first from `head`.
+   * A consumer takes a few at a time from a backlog that can reach thousands under a burst, so
+   * taking moves a head index instead of shifting the array (which made each take cost the
+   * whole backlog and let a burst feed on itself).
+   */
+  readonly #handedOver = new Map<string, { jobs: Job[]; head: number }>();
 
   constructor() {
     // Any number of workers may wait on one kind; that is not a leak.
@@ -38,15 +43,16 @@ export class WakeUps {
   handOver(jobs: readonly Job[]): void {
     for (const job of jobs) {
       const key = handOverKey(job.kind, job.leaseOwner);
-      let list = this.#handedOver.get(key);
-      if (!list) {
-        list = [];
-        this.#handedOver.set(key, list);
+      let queue = this.#handedOver.get(key);
+      if (!queue) {
+        queue = { jobs: [], head: 0 };
+        this.#handedOver.set(key, queue);
       }
       // A consumer that stopped taking: the oldest are dropped here and claimed from the
       // database once their lease lapses.
-      if (list.length >= WakeUps.HANDOVER_LIMIT) list.shift();
-      list.push(job);
+      if (queue.jobs.length - queue.head >= WakeUps.HANDOVER_LIMIT) queue.head++;
+      queue.jobs.push(job);
+      compact(queue);
     }
   }
 
@@ -56,23 +62,23 @@ export class WakeUps {
    */
   take(kind: string, owner: string, n: number, now: number, minLeaseMs: number): Job[] {
     const key = handOverKey(kind, owner);
-    const list = this.#handedOver.get(key);
-    if (!list) return [];
+    const queue = this.#handedOver.get(key);
+    if (!queue) return [];
     const out: Job[] = [];
-    let i = 0;
-    for (; i < list.length && out.length < n; i++) {
-      const job = list[i] as Job;
+    while (queue.head < queue.jobs.length && out.length < n) {
+      const job = queue.jobs[queue.head] as Job;
+      queue.head++;
       if (job.leaseUntil - now >= minLeaseMs) out.push(job);
     }
-    if (i >= list.length) this.#handedOver.delete(key);
-    else list.splice(0, i);
+    if (queue.head >= queue.jobs.length) this.#handedOver.delete(key);
+    else compact(queue);
     return out;
   }
 
   /** Whether jobs of `kind` wait to be taken (by any owner). */
   hasHandedOver(kind: string): boolean {
-    for (const [key, list] of this.#handedOver)
-      if (list.length > 0 && key.startsWith(`${kind}\u0000`)) return true;
+    for (const [key, queue] of this.#handedOver)
+      if (queue.jobs.length > queue.head && key.startsWith(`${kind}\u0000`)) return true;
     return false;
   }
 
@@ -114,3 +120,11 @@ export class WakeUps {
 const eventName = (kind: string) => `kind:${kind}`;
 const CLOSE = "store:close";
 const handOverKey = (kind: string, owner: string) => `${kind}\u0000${owner}`;
+
+/** Drops taken entries once they are most of the array, so memory follows the backlog. */
+function compact(queue: { jobs: Job[]; head: number }): void {
+  if (queue.head > 1024 && queue.head * 2 > queue.jobs.length) {
+    queue.jobs = queue.jobs.slice(queue.head);
+    queue.head = 0;
+  }
+}
