@@ -16,8 +16,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { api, authHeaders, makeHome, startSquall } from "../test/support/squall-process.ts";
 
-const EVENTS = Number(process.argv[2] ?? 5000);
-const CONCURRENCY = Number(process.argv[3] ?? 64);
+const EVENTS = Number(process.argv[2] ?? 20_000);
+const CONCURRENCY = Number(process.argv[3] ?? 256);
 const RULES = 100;
 /**
  * W1_AUTH=1 runs the node with authentication on (its default) and every POST carrying a token,
@@ -285,7 +285,7 @@ const { home, cleanup } = makeHome("squall-w1-");
 writeBenchPack(join(home, "packs"));
 const node = await startSquall(home, {
   SQUALL_PACKS_PATH: join(home, "packs"),
-  SQUALL_ACTION_CONCURRENCY: "200",
+  SQUALL_ACTION_CONCURRENCY: process.env.W1_ACTION_CONCURRENCY ?? "200",
   // W1 measures the reactor, not credential checks: the node runs without authentication
   // unless W1_AUTH=1.
   ...(AUTH ? {} : { SQUALL_AUTH_ENABLED: "false" }),

@@ -24,7 +24,15 @@ import {
   isExecutionStatus,
 } from "../../../core/execution/status.ts";
 import type { TransitionOptions } from "../contract.ts";
-import { isPlainObject, parseJson, requireId, requireText, sqliteCode, toJson } from "./shared.ts";
+import {
+  asStored,
+  isPlainObject,
+  parseJson,
+  requireId,
+  requireText,
+  sqliteCode,
+  toJson,
+} from "./shared.ts";
 import * as sql from "./sql/executions.ts";
 
 export interface ExecutionRow {
@@ -97,6 +105,8 @@ export class ExecutionTable {
     db: Database,
     /** The store clock as ISO text. */
     private readonly nowIso: () => string,
+    /** See asStored. */
+    private readonly copyResults = true,
   ) {
     this.#insert = db.prepare(sql.INSERT_EXECUTION);
     this.#get = db.prepare(sql.GET_EXECUTION);
@@ -153,10 +163,14 @@ export class ExecutionTable {
     return {
       id: row.id,
       action: { ref: row.action_ref, runner_type: row.runner_type },
-      parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+      parameters: asStored<Record<string, unknown>>(
+        execution.parameters,
+        row.parameters,
+        this.copyResults,
+      ),
       status,
       result: null,
-      context: JSON.parse(row.context) as ExecutionContext,
+      context: asStored<ExecutionContext>(execution.context, row.context, this.copyResults),
       parent: row.parent,
       delay: row.delay,
       start_timestamp: now,
@@ -234,11 +248,14 @@ export class ExecutionTable {
       const patch = options.patch ?? {};
       if ("result" in patch) {
         resultText = toJson(patch.result);
-        result = resultText === null ? null : (JSON.parse(resultText) as unknown);
+        result =
+          resultText === null
+            ? null
+            : asStored<unknown>(patch.result, resultText, this.copyResults);
       }
       if (patch.context !== undefined) {
         contextText = JSON.stringify(patch.context);
-        context = JSON.parse(contextText) as ExecutionContext;
+        context = asStored<ExecutionContext>(patch.context, contextText, this.copyResults);
       }
       if (patch.runner_node !== undefined) runnerNode = patch.runner_node;
       if (patch.end_timestamp !== undefined) endTimestamp = patch.end_timestamp;

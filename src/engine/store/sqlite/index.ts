@@ -41,6 +41,12 @@ export interface SqliteStoreOptions {
    * hands over to another writer in the same process.
    */
   optimizeOnClose?: boolean;
+  /**
+   * false: returned records may share objects with the caller's arguments instead of being
+   * decoded afresh from what was written. Only for a store whose results are serialised
+   * before anyone sees them (the writer thread's); see asStored.
+   */
+  copyResults?: boolean;
 }
 
 /** Opens (creating and migrating if needed) the database at `path`. */
@@ -51,8 +57,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const writer = new Writer(db, wakeups, now);
   // Statements for writes several aggregates make, prepared once and shared, so the reactor's
   // commit runs the very code the execution, queue and kv methods run.
-  const executions = new ExecutionTable(db, () => writer.nowIso());
-  const jobs = new JobTable(db, now);
+  const copyResults = options.copyResults !== false;
+  const executions = new ExecutionTable(db, () => writer.nowIso(), copyResults);
+  const jobs = new JobTable(db, now, copyResults);
   const kv = new KvTable(db, now);
   const workflows = new WorkflowTable(db, new StatementCache(db), () => writer.nowIso());
   const store: Store = {
@@ -60,7 +67,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     queue: new SqliteWorkQueue(writer, jobs, wakeups),
     content: new SqliteContentStore(writer),
     kv: new SqliteKeyValueStore(writer, kv),
-    reactor: new SqliteReactorStore(writer, { executions, jobs, kv, workflows }),
+    reactor: new SqliteReactorStore(writer, { executions, jobs, kv, workflows }, copyResults),
     workflows: new SqliteWorkflowStore(workflows),
     async close() {
       if (!options.wakeups) wakeups.close();

@@ -7,7 +7,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import { ConflictError, ValidationError } from "../../../core/errors.ts";
 import type { Job, JobRef, WorkItem, WorkQueue } from "../contract.ts";
-import { parseJson, requireText, type TxEffects, type Writer } from "./shared.ts";
+import { asStored, parseJson, requireText, type TxEffects, type Writer } from "./shared.ts";
 import * as sql from "./sql/queue.ts";
 import type { WakeUps } from "./wakeups.ts";
 
@@ -84,6 +84,8 @@ export class JobTable {
   constructor(
     db: Database,
     private readonly now: () => number,
+    /** See asStored. */
+    private readonly copyResults = true,
   ) {
     this.#insert = db.prepare(sql.INSERT_JOB);
     this.#insertLeased = db.prepare(sql.INSERT_LEASED_JOB);
@@ -114,7 +116,7 @@ export class JobTable {
           id: Number(info.lastInsertRowid),
           kind: item.kind,
           // The consumer gets its own copy, as a claim would decode it from the row.
-          payload: JSON.parse(row.payload) as Record<string, unknown>,
+          payload: asStored<Record<string, unknown>>(item.payload, row.payload, this.copyResults),
           runAt: row.runAt,
           key: row.key,
           attempts: 1,

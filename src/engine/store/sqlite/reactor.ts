@@ -47,11 +47,13 @@ export class SqliteReactorStore implements ReactorStore {
   constructor(
     private readonly writer: Writer,
     private readonly shared: SharedTables,
+    /** See asStored. */
+    copyResults = true,
   ) {
     const db = writer.db;
     const lists = new StatementCache(db);
     this.#triggers = new TriggerTable(db);
-    this.#instances = new InstanceTable(db, lists, writer.now);
+    this.#instances = new InstanceTable(db, lists, writer.now, copyResults);
     this.#enforcements = new EnforcementTable(db, lists);
     this.#traces = new TraceTable(db, lists);
   }

@@ -79,6 +79,18 @@ export function parseJson<T>(text: string, where: string): T {
   }
 }
 
+/**
+ * A value just written as `text`, as a returned record holds it: decoded from the text (a copy
+ * the caller may change without changing anything else), or, for a store whose every result is
+ * serialised before anyone sees it (the writer thread's), the value itself. The two read back
+ * equal for JSON data, which is what records hold (a commit's operations even arrive as JSON);
+ * a value JSON cannot express (undefined in a list, NaN) would come back as given rather than
+ * as stored.
+ */
+export function asStored<T>(value: unknown, text: string, copy: boolean): T {
+  return (copy ? JSON.parse(text) : value) as T;
+}
+
 /** JSON for a column; `undefined` (no value) becomes SQL NULL rather than the string "undefined". */
 export function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);

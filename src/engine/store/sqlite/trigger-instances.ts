@@ -13,6 +13,7 @@ import {
 import type { Page, PageResult } from "../contract.ts";
 import type { NewTriggerInstance, TriggerInstanceFilter } from "../reactor-contract.ts";
 import {
+  asStored,
   conditionsOf,
   isoTimestamp,
   isPlainObject,
@@ -88,6 +89,8 @@ export class InstanceTable {
     db: Database,
     private readonly lists: StatementCache,
     private readonly now: () => number,
+    /** See asStored. */
+    private readonly copyResults = true,
   ) {
     this.#insert = db.prepare(sql.INSERT_INSTANCE);
     this.#get = db.prepare(sql.GET_INSTANCE);
@@ -163,7 +166,7 @@ export class InstanceTable {
       instance: {
         id,
         trigger: row.trigger,
-        payload: JSON.parse(row.payload) as Record<string, unknown>,
+        payload: asStored<Record<string, unknown>>(instance.payload, row.payload, this.copyResults),
         occurrence_time: occurrence,
         status,
         trace_tag: row.trace_tag,

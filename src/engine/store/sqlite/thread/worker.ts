@@ -58,7 +58,8 @@ let now = Date.now();
 const wakeups = new CollectingWakeUps();
 let store: ReturnType<typeof openSqliteStore>;
 try {
-  store = openSqliteStore(path, { now: () => now, wakeups });
+  // Every result is serialised into the reply, which copies it: no need to decode copies here.
+  store = openSqliteStore(path, { now: () => now, wakeups, copyResults: false });
   port.postMessage({ kind: "ready" } satisfies Ready);
 } catch (err) {
   port.postMessage({ kind: "failed", error: serializeError(err) } satisfies Ready);
