@@ -149,6 +149,42 @@ describe("sqlite store on a writer thread", () => {
     }
   });
 
+  it("commits calls that queue up together as one batch, failing only the calls that fail", async () => {
+    const store = await ready(openThreadedSqliteStore(freshPath()));
+    try {
+      const instance = (id: string) => ({
+        op: "instance.create" as const,
+        instance: {
+          id,
+          trigger: "t",
+          payload: { id },
+          occurrence_time: "2026-01-01T00:00:00.000Z",
+          trace_tag: id,
+        },
+      });
+      // Sent in one turn, so they reach the writer together; every third commit also moves an
+      // execution that does not exist, which must undo that commit's instance and nothing else.
+      const ids = Array.from({ length: 90 }, () => newId());
+      const outcomes = await Promise.allSettled(
+        ids.map((id, i) =>
+          store.reactor.commit(
+            i % 3 === 2
+              ? [instance(id), { op: "execution.transition", id: newId(), to: "running" }]
+              : [instance(id)],
+          ),
+        ),
+      );
+      for (const [i, outcome] of outcomes.entries()) {
+        assert.equal(outcome.status, i % 3 === 2 ? "rejected" : "fulfilled", `commit ${i}`);
+        if (outcome.status === "rejected") assert.ok(outcome.reason instanceof NotFoundError);
+        const stored = await store.reactor.getInstance(ids[i] as string);
+        assert.equal(stored !== null, i % 3 !== 2, `instance of commit ${i}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses calls once closed, naming the writer thread", async () => {
     const store = await ready(openThreadedSqliteStore(freshPath()));
     await store.close();

@@ -51,6 +51,18 @@ export interface SqliteStoreOptions {
 
 /** Opens (creating and migrating if needed) the database at `path`. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  return openSqliteWriter(path, options).store;
+}
+
+/**
+ * The store, and a way to run several of its writes as one transaction: inside `transaction`,
+ * each write method's own transaction becomes a savepoint, so a failing write undoes only its
+ * own changes while the others commit together (the writer thread's batches).
+ */
+export function openSqliteWriter(
+  path: string,
+  options: SqliteStoreOptions = {},
+): { store: Store; transaction<T>(fn: () => T): T; inTransaction(): boolean } {
   const now = options.now ?? Date.now;
   const db = openDatabase(path, { readonly: options.readonly === true });
   const wakeups = options.wakeups ?? new WakeUps();
@@ -81,5 +93,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       db.close();
     },
   };
-  return store;
+  return {
+    store,
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
+    inTransaction: () => db.inTransaction,
+  };
 }
