@@ -69,17 +69,18 @@ export async function startNode(settings: Settings): Promise<SquallNode> {
 async function startLocked(settings: Settings, unlock: () => void): Promise<SquallNode> {
   const secrets = new SecretRegistry();
   const log = createLogger(settings.logLevel, secrets);
-  const store = nodeStore(
-    settings.dbWriterThread
-      ? openThreadedSqliteStore(settings.dbPath, {
-          onWriterFailed: (err) =>
-            log.warn(
-              { err },
-              "the database writer thread did not start; writes stay on the main thread",
-            ),
-        })
-      : openSqliteStore(settings.dbPath),
-  );
+  // The writer thread starts once the node is ready (below): until then writes run here.
+  const threaded = settings.dbWriterThread
+    ? openThreadedSqliteStore(settings.dbPath, {
+        deferWriter: true,
+        onWriterFailed: (err) =>
+          log.warn(
+            { err },
+            "the database writer thread did not start; writes stay on the main thread",
+          ),
+      })
+    : null;
+  const store = nodeStore(threaded ?? openSqliteStore(settings.dbPath));
   const bus = new EventBus();
   let released = 0;
   for (const owner of leaseOwners(settings.nodeId))
@@ -299,6 +300,8 @@ async function startLocked(settings: Settings, unlock: () => void): Promise<Squa
   // Workflows active when this node last stopped continue (steps lost in a crash are redone).
   const recovered = await recoverWorkflows(workflows);
   if (recovered.resumed > 0) log.warn(recovered, "recovered workflows left by the previous run");
+
+  threaded?.startWriter();
 
   // Sensors start in the background once the API answers (they call it): the node is ready
   // without waiting for them, and the container's modules load only when sensors run.

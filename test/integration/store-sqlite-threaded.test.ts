@@ -185,6 +185,26 @@ describe("sqlite store on a writer thread", () => {
     }
   });
 
+  it("with deferWriter, writes here until startWriter, then on the thread", async () => {
+    const store = openThreadedSqliteStore(freshPath(), { deferWriter: true });
+    try {
+      let ready = false;
+      void store.writerReady.then(() => {
+        ready = true;
+      });
+      await store.kv.set("st2kv.system", "before", "1");
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(ready, false);
+      store.startWriter();
+      store.startWriter(); // a second call does nothing
+      await store.writerReady;
+      await store.kv.set("st2kv.system", "after", "2");
+      assert.equal((await store.kv.list("st2kv.system", {})).total, 2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses calls once closed, naming the writer thread", async () => {
     const store = await ready(openThreadedSqliteStore(freshPath()));
     await store.close();

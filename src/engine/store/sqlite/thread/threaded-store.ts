@@ -27,12 +27,19 @@ export interface ThreadedStoreOptions {
   now?: () => number;
   /** Told when the writer thread could not start (writes then stay on this thread). */
   onWriterFailed?: (err: unknown) => void;
+  /**
+   * true: the writer thread starts only on `startWriter()`, so a node can first become ready
+   * (the thread's start competes with the node's own for the two cores). Default: at once.
+   */
+  deferWriter?: boolean;
 }
 
 /** The store a caller awaits until the writer thread has taken over (tests, benchmarks). */
 export interface ThreadedStore extends Store {
   /** Settles once writes run on the writer thread, or rejects if it could not start. */
   readonly writerReady: Promise<void>;
+  /** Starts the writer thread (when deferred); later calls do nothing. */
+  startWriter(): void;
 }
 
 export function openThreadedSqliteStore(
@@ -50,21 +57,32 @@ export function openThreadedSqliteStore(
     void direct.close();
     throw err;
   }
-  const writer = new WriterThread(path, wakeups, now);
+  let writer: WriterThread | null = null;
   let closed = false;
-  const writerReady = writer.ready.then(async () => {
-    if (closed || !direct) return;
-    const retired = direct;
-    direct = null;
-    await retired.close();
+  let startWriter: () => void = () => {};
+  const writerReady = new Promise<void>((resolve, reject) => {
+    startWriter = () => {
+      if (writer || closed) return;
+      writer = new WriterThread(path, wakeups, now);
+      writer.ready
+        .then(async () => {
+          if (closed || !direct) return;
+          const retired = direct;
+          direct = null;
+          await retired.close();
+        })
+        .then(resolve, reject);
+    };
   });
   writerReady.catch((err: unknown) => options.onWriterFailed?.(err));
+  if (!options.deferWriter) startWriter();
 
   const call = (aggregate: Aggregate, method: string, args: unknown[]): Promise<unknown> => {
     if (closed) {
       return Promise.reject(new SquallError("the store is closed (its writer thread has stopped)"));
     }
-    if (!direct) return writer.call(aggregate, method, args);
+    if (!direct && writer) return writer.call(aggregate, method, args);
+    if (!direct) return Promise.reject(new SquallError("the store has no writer"));
     const target = direct[aggregate] as unknown as Record<string, (...a: unknown[]) => unknown>;
     return Promise.resolve((target[method] as (...a: unknown[]) => unknown).apply(target, args));
   };
@@ -113,12 +131,13 @@ export function openThreadedSqliteStore(
     reactor: route("reactor", local.reactor),
     workflows: route("workflows", local.workflows),
     writerReady,
+    startWriter: () => startWriter(),
     close() {
       closing ??= (async () => {
         closed = true;
         // Waiting consumers are released first, as the single-connection store does.
         wakeups.close();
-        await writer.close();
+        await writer?.close();
         await direct?.close();
         direct = null;
         await local.close();
