@@ -21,6 +21,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 3, file: "003_workflows.sql" },
   { version: 4, file: "004_trace_components.sql" },
   { version: 5, file: "005_auth.sql" },
+  { version: 6, file: "006_trace_first_components.sql" },
 ];
 
 /** The schema version this code writes; a file at a higher version came from newer Squall. */

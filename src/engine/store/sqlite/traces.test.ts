@@ -1,7 +1,8 @@
 /**
- * What only the SQLite trace tables can show: a link appends one component row and never
- * rewrites the trace row, components read back in link order per kind, and migration 004 moves
- * the JSON lists of traces written by earlier versions into the component table unchanged.
+ * What only the SQLite trace tables can show: the components of the commit that starts a trace
+ * are written with its row, each later link appends one component row and never rewrites the
+ * trace row, components read back in link order per kind, and migration 004 moves the JSON
+ * lists of traces written by earlier versions into the component table unchanged.
  */
 
 import assert from "node:assert/strict";
@@ -72,16 +73,25 @@ describe("sqlite traces", () => {
     }
   });
 
-  it("appends components as rows and reads them back per kind in link order", async () => {
+  it("keeps a trace's first commit in its row, appends later ones as rows, lists them in link order", async () => {
     const path = join(dir, "append.db");
     const store = openSqliteStore(path);
     await store.reactor.commit([
       link("t1", "trigger_instance", component("ti-0", 0)),
       link("t1", "rule", component("r-1", 1)),
       link("t1", "action_execution", component("ex-2", 2)),
-      link("t1", "trigger_instance", component("ti-3", 3)),
-      link("t1", "rule", component("r-4", 4)),
     ]);
+    const firstRow = () => {
+      const db = new Database(path, { readonly: true });
+      const row = db.prepare("SELECT first_components FROM traces").get() as {
+        first_components: string;
+      };
+      db.close();
+      return row.first_components;
+    };
+    const before = firstRow();
+    await store.reactor.commit([link("t1", "trigger_instance", component("ti-3", 3))]);
+    await store.reactor.commit([link("t1", "rule", component("r-4", 4))]);
     const [trace] = (await store.reactor.listTraces({ trace_tag: "t1" }, {})).items;
     assert.ok(trace);
     assert.deepEqual(
@@ -97,6 +107,9 @@ describe("sqlite traces", () => {
     assert.deepEqual(await store.reactor.getTrace(trace.id), trace);
     await store.close();
 
+    // The trace row is written once; later links are rows of their own.
+    assert.equal(firstRow(), before);
+    assert.equal((JSON.parse(before) as unknown[]).length, 3);
     const db = new Database(path, { readonly: true });
     const counts = db
       .prepare(
@@ -104,7 +117,7 @@ describe("sqlite traces", () => {
       )
       .get() as { traces: number; components: number };
     db.close();
-    assert.deepEqual(counts, { traces: 1, components: 5 });
+    assert.deepEqual(counts, { traces: 1, components: 2 });
   });
 
   it("migration 004 moves version-3 traces' JSON lists into trace_components in order", async () => {

@@ -1,7 +1,9 @@
 /**
- * Traces on SQLite. A link finds the newest trace with the tag, or starts one, and appends the
- * component as a row of trace_components (append-only: no stored document is rewritten); a
- * trace is read back with its components in the order they were linked.
+ * Traces on SQLite. A link finds the newest trace with the tag, or starts one. The components
+ * linked in the commit that starts a trace are written with the trace row (a webhook's
+ * instance, rule and execution: one row instead of four); a later link appends a row of
+ * trace_components. Nothing stored is ever rewritten, and a trace is read back with its
+ * components in the order they were linked.
  */
 
 import type { Database, Statement } from "better-sqlite3";
@@ -25,6 +27,16 @@ interface TraceRow {
   id: string;
   trace_tag: string;
   start_timestamp: string;
+  /** JSON array of {kind, component}: those linked in the commit that started the trace. */
+  first_components: string | null;
+}
+
+/** A trace started in the current commit, written when the commit's operations are done. */
+interface NewTrace {
+  id: string;
+  trace_tag: string;
+  start_timestamp: string;
+  components: Array<{ kind: TraceComponentKind; component: TraceComponent }>;
 }
 
 /** The list of a trace that holds each kind of component. */
@@ -84,14 +96,41 @@ export class TraceTable {
    * the tag has none. Null outside a commit.
    */
   #tags: Map<string, string> | null = null;
+  /**
+   * Traces started in the current commit, by tag: their components are collected and written
+   * with the trace row at the end of the commit (one row instead of one per component).
+   */
+  #started: Map<string, NewTrace> | null = null;
 
   /** Runs `fn` (one transaction) with trace lookups remembered for its duration only. */
   inCommit<T>(fn: () => T): T {
     this.#tags = new Map();
+    this.#started = new Map();
     try {
-      return fn();
+      const result = fn();
+      for (const trace of this.#started.values()) this.#insertTrace(trace);
+      return result;
     } finally {
       this.#tags = null;
+      this.#started = null;
+    }
+  }
+
+  #insertTrace(trace: NewTrace): void {
+    try {
+      this.#insert.run({
+        id: trace.id,
+        trace_tag: trace.trace_tag,
+        start_timestamp: trace.start_timestamp,
+        first_components: trace.components.length > 0 ? JSON.stringify(trace.components) : null,
+      });
+    } catch (err) {
+      if (sqliteCode(err) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+        throw new ConflictError(`trace ${trace.id} already exists with another tag`, {
+          cause: err,
+        });
+      }
+      throw err;
     }
   }
 
@@ -105,21 +144,22 @@ export class TraceTable {
       );
     }
     const component = checkedComponent(link.component);
-    let id = this.#tags?.get(link.trace_tag) ?? this.#newestByTag.get(link.trace_tag)?.id;
+    const started = this.#started?.get(link.trace_tag);
+    if (started) {
+      started.components.push({ kind: link.kind, component });
+      return;
+    }
+    const id = this.#tags?.get(link.trace_tag) ?? this.#newestByTag.get(link.trace_tag)?.id;
     if (id === undefined) {
-      id = requireId(link.trace_id, "trace_id");
-      try {
-        this.#insert.run({
-          id,
-          trace_tag: link.trace_tag,
-          start_timestamp: component.updated_at,
-        });
-      } catch (err) {
-        if (sqliteCode(err) === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-          throw new ConflictError(`trace ${id} already exists with another tag`, { cause: err });
-        }
-        throw err;
-      }
+      const trace: NewTrace = {
+        id: requireId(link.trace_id, "trace_id"),
+        trace_tag: link.trace_tag,
+        start_timestamp: component.updated_at,
+        components: [{ kind: link.kind, component }],
+      };
+      if (this.#started) this.#started.set(link.trace_tag, trace);
+      else this.#insertTrace(trace);
+      return;
     }
     this.#tags?.set(link.trace_tag, id);
     this.#append.run({ id, kind: link.kind, component: JSON.stringify(component) });
@@ -151,10 +191,20 @@ export class TraceTable {
       action_executions: [],
       start_timestamp: row.start_timestamp,
     };
-    for (const { kind, component } of this.#components.all(row.id)) {
+    const add = (kind: TraceComponentKind, component: TraceComponent) => {
       const list = LIST_OF[kind];
       if (!list) throw new SquallError(`trace ${row.id} has a component of unknown kind ${kind}`);
-      trace[list].push(parseJson<TraceComponent>(component, `trace_components (trace ${row.id})`));
+      trace[list].push(component);
+    };
+    if (row.first_components !== null) {
+      const first = parseJson<Array<{ kind: TraceComponentKind; component: TraceComponent }>>(
+        row.first_components,
+        `traces.first_components (trace ${row.id})`,
+      );
+      for (const { kind, component } of first) add(kind, component);
+    }
+    for (const { kind, component } of this.#components.all(row.id)) {
+      add(kind, parseJson<TraceComponent>(component, `trace_components (trace ${row.id})`));
     }
     return trace;
   }

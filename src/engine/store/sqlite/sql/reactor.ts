@@ -110,14 +110,15 @@ export const ENFORCEMENT_FILTER_SQL = {
 
 // Traces ----------------------------------------------------------------------------------------
 
-export const TRACE_COLUMNS = "id, trace_tag, start_timestamp";
+export const TRACE_COLUMNS = "id, trace_tag, start_timestamp, first_components";
 
 /** Hot (every trace.link). The last entry for the tag in traces_by_tag: one seek. */
 export const NEWEST_TRACE_BY_TAG =
   "SELECT id FROM traces WHERE trace_tag = ? ORDER BY id DESC LIMIT 1";
 
 export const INSERT_TRACE = `
-  INSERT INTO traces (${TRACE_COLUMNS}) VALUES (@id, @trace_tag, @start_timestamp)`;
+  INSERT INTO traces (${TRACE_COLUMNS})
+  VALUES (@id, @trace_tag, @start_timestamp, @first_components)`;
 
 /** Hot (every trace.link): an append; seq (the rowid) keeps the components' order. */
 export const INSERT_TRACE_COMPONENT = `
