@@ -205,6 +205,56 @@ describe("sqlite store on a writer thread", () => {
     }
   });
 
+  it("a commit's result equals the single-connection store's, including records it works out itself", async () => {
+    const now = Date.parse("2026-03-04T05:06:07.089Z");
+    const threaded = await ready(openThreadedSqliteStore(freshPath(), { now: () => now }));
+    const plain = openSqliteStore(freshPath(), { now: () => now });
+    try {
+      const execution = newExecution({ status: "scheduled" });
+      const instance = (id: string, key?: string) => ({
+        id,
+        trigger: "core.t",
+        payload: { body: { n: 1, list: [1, "a", null] }, headers: {} },
+        occurrence_time: "2026-03-04T06:06:07.089+01:00",
+        trace_tag: id,
+        ...(key ? { idempotency_key: key } : {}),
+      });
+      const first = newId();
+      const keyed = newId();
+      const ops = [
+        { op: "instance.create" as const, instance: instance(first) },
+        { op: "execution.create" as const, execution },
+        { op: "execution.transition" as const, id: execution.id, to: "running" as const },
+        {
+          op: "instance.create" as const,
+          instance: instance(keyed, "k1"),
+          idempotency: { key: "k1", expiresAt: now + 60_000 },
+        },
+        {
+          op: "instance.create" as const,
+          instance: { ...instance(newId()), status: "processed" as const },
+        },
+      ];
+      const fromThread = await threaded.reactor.commit(structuredClone(ops));
+      const fromPlain = await plain.reactor.commit(structuredClone(ops));
+      assert.deepEqual(fromThread, fromPlain);
+      assert.deepEqual(fromThread.executions[0], {
+        ...(await threaded.executions.get(execution.id)),
+        status: "scheduled",
+        log: fromThread.executions[0]?.log,
+        revision: 1,
+        runner_node: null,
+      });
+      assert.deepEqual(
+        fromThread.instances[0]?.instance,
+        await threaded.reactor.getInstance(first),
+      );
+    } finally {
+      await threaded.close();
+      await plain.close();
+    }
+  });
+
   it("refuses calls once closed, naming the writer thread", async () => {
     const store = await ready(openThreadedSqliteStore(freshPath()));
     await store.close();

@@ -71,6 +71,38 @@ export function toExecution(row: ExecutionRow): Execution {
   };
 }
 
+/**
+ * The record a new execution is stored as, at `now` (ISO): its log starts with `requested`; one
+ * created already `scheduled` (nothing to decide before it runs) also gets the `scheduled`
+ * entry, as if requested and scheduled in the same instant. Parameters and context are the
+ * given objects. Pure, so the writer thread's caller can know the record without being sent it.
+ */
+export function newExecutionRecord(execution: NewExecution, now: string): Execution {
+  const status = execution.status ?? "requested";
+  const log: TransitionLogEntry[] =
+    status === "scheduled"
+      ? [
+          { status: "requested", timestamp: now },
+          { status, timestamp: now },
+        ]
+      : [{ status, timestamp: now }];
+  return {
+    id: execution.id,
+    action: { ref: execution.action.ref, runner_type: execution.action.runner_type },
+    parameters: execution.parameters,
+    status,
+    result: null,
+    context: execution.context,
+    parent: execution.parent ?? null,
+    delay: execution.delay ?? null,
+    start_timestamp: now,
+    end_timestamp: isCompleted(status) ? now : null,
+    log,
+    runner_node: null,
+    revision: 1,
+  };
+}
+
 export function checkNewExecution(execution: NewExecution): void {
   requireId(execution?.id, "id");
   requireText(execution.action?.ref, "action.ref");
@@ -125,30 +157,22 @@ export class ExecutionTable {
    */
   insert(execution: NewExecution): Execution {
     checkNewExecution(execution);
-    const now = this.nowIso();
-    const status = execution.status ?? "requested";
-    const log: TransitionLogEntry[] =
-      status === "scheduled"
-        ? [
-            { status: "requested", timestamp: now },
-            { status, timestamp: now },
-          ]
-        : [{ status, timestamp: now }];
+    const record = newExecutionRecord(execution, this.nowIso());
     const row: ExecutionRow = {
-      id: execution.id,
-      action_ref: execution.action.ref,
-      runner_type: execution.action.runner_type,
-      status,
-      parent: execution.parent ?? null,
-      delay: execution.delay ?? null,
-      start_timestamp: now,
-      end_timestamp: isCompleted(status) ? now : null,
+      id: record.id,
+      action_ref: record.action.ref,
+      runner_type: record.action.runner_type,
+      status: record.status,
+      parent: record.parent,
+      delay: record.delay,
+      start_timestamp: record.start_timestamp,
+      end_timestamp: record.end_timestamp,
       runner_node: null,
       revision: 1,
       parameters: JSON.stringify(execution.parameters),
       result: null,
       context: JSON.stringify(execution.context),
-      log: JSON.stringify(log),
+      log: JSON.stringify(record.log),
     };
     try {
       this.#insert.run(row);
@@ -158,26 +182,13 @@ export class ExecutionTable {
       }
       throw err;
     }
+    if (!this.copyResults) return record;
     // The returned record is decoded from the stored text (not the caller's objects), so later
-    // changes to the request cannot alter it; parameters and context are parsed once.
+    // changes to the request cannot alter it.
     return {
-      id: row.id,
-      action: { ref: row.action_ref, runner_type: row.runner_type },
-      parameters: asStored<Record<string, unknown>>(
-        execution.parameters,
-        row.parameters,
-        this.copyResults,
-      ),
-      status,
-      result: null,
-      context: asStored<ExecutionContext>(execution.context, row.context, this.copyResults),
-      parent: row.parent,
-      delay: row.delay,
-      start_timestamp: now,
-      end_timestamp: row.end_timestamp,
-      log,
-      runner_node: null,
-      revision: 1,
+      ...record,
+      parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+      context: JSON.parse(row.context) as ExecutionContext,
     };
   }
 

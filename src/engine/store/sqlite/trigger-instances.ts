@@ -70,6 +70,28 @@ function checkError(error: unknown): void {
   }
 }
 
+/**
+ * The record a new trigger instance is stored as, given its normalised occurrence time and
+ * idempotency key. Pure, so the writer thread's caller can know it without being sent it.
+ */
+export function newInstanceRecord(
+  instance: NewTriggerInstance,
+  occurrence: string,
+  key: string | null,
+  payload: Record<string, unknown> = instance.payload,
+): TriggerInstance {
+  return {
+    id: instance.id,
+    trigger: instance.trigger,
+    payload,
+    occurrence_time: occurrence,
+    status: instance.status ?? "pending",
+    trace_tag: instance.trace_tag,
+    idempotency_key: key,
+    error: null,
+  };
+}
+
 export interface Idempotency {
   key: string;
   /** ms since the epoch, store clock. */
@@ -162,19 +184,12 @@ export class InstanceTable {
       throw err;
     }
     // The payload just serialised is returned as decoded from that text (a copy, as stored).
-    return {
-      instance: {
-        id,
-        trigger: row.trigger,
-        payload: asStored<Record<string, unknown>>(instance.payload, row.payload, this.copyResults),
-        occurrence_time: occurrence,
-        status,
-        trace_tag: row.trace_tag,
-        idempotency_key: key,
-        error: null,
-      },
-      duplicate: false,
-    };
+    const payload = asStored<Record<string, unknown>>(
+      instance.payload,
+      row.payload,
+      this.copyResults,
+    );
+    return { instance: newInstanceRecord(instance, occurrence, key, payload), duplicate: false };
   }
 
   /** In the caller's transaction. `error` replaces the stored one; omitted, it is cleared. */

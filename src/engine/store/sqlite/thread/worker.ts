@@ -14,7 +14,9 @@
 
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { Job } from "../../contract.ts";
+import type { CommitResult, WriteOp } from "../../reactor-contract.ts";
 import { openSqliteWriter, WakeUps } from "../index.ts";
+import { withoutPredictable } from "./predict.ts";
 import {
   type Aggregate,
   type Effects,
@@ -76,10 +78,11 @@ type Call = Extract<Request, { kind: "call" }>;
  * promise is settled when this returns), which is what lets a batch of calls share one
  * transaction and lets the effects drained right after belong to this call alone.
  */
-function invoke(call: Call): { promise: Promise<unknown>; json: boolean } {
+function invoke(call: Call): { promise: Promise<unknown>; json: boolean; args: unknown[] } {
   now = call.now;
   const json = typeof call.args === "string";
   let promise: Promise<unknown>;
+  let args: unknown[] = [];
   try {
     if (!isWrite(call.aggregate, call.method)) {
       throw new Error(`${call.aggregate}.${call.method} is not a store write`);
@@ -88,19 +91,22 @@ function invoke(call: Call): { promise: Promise<unknown>; json: boolean } {
       string,
       (...args: unknown[]) => Promise<unknown>
     >;
-    const args = json ? (JSON.parse(call.args as string) as unknown[]) : (call.args as unknown[]);
+    args = json ? (JSON.parse(call.args as string) as unknown[]) : (call.args as unknown[]);
     promise = (target[call.method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
   } catch (err) {
     promise = Promise.reject(err);
   }
   promise.catch(() => {}); // settled and read below; never unhandled
-  return { promise, json };
+  return { promise, json, args };
 }
 
 async function reply(call: Call, started: ReturnType<typeof invoke>, effects: Effects) {
   let message: Reply;
   try {
-    const value = await started.promise;
+    let value = await started.promise;
+    if (call.aggregate === "reactor" && call.method === "commit") {
+      value = withoutPredictable(started.args[0] as WriteOp[], value as CommitResult);
+    }
     message =
       started.json && value !== undefined
         ? { id: call.id, ok: true, value: JSON.stringify(value), json: true, ...effects }

@@ -5,7 +5,9 @@
 
 import { Worker } from "node:worker_threads";
 import { SquallError } from "../../../../core/errors.ts";
+import type { WriteOp } from "../../reactor-contract.ts";
 import type { WakeUps } from "../wakeups.ts";
+import { type CompactResult, withPredicted } from "./predict.ts";
 import {
   type Aggregate,
   deserializeError,
@@ -15,7 +17,12 @@ import {
   travelsAsJson,
 } from "./protocol.ts";
 
-type Pending = { resolve: (value: unknown) => void; reject: (err: unknown) => void };
+type Pending = {
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  /** Completes the value the reply carries (a commit's predictable results). */
+  complete?: (value: unknown) => unknown;
+};
 
 export class WriterThread {
   /** Settles when the thread's store is open (or could not be opened). */
@@ -62,6 +69,11 @@ export class WriterThread {
   }
 
   call(aggregate: Aggregate, method: string, args: unknown[]): Promise<unknown> {
+    const now = this.now();
+    const complete =
+      aggregate === "reactor" && method === "commit" && Array.isArray(args[0])
+        ? (value: unknown) => withPredicted(args[0] as WriteOp[], value as CompactResult, now)
+        : undefined;
     return new Promise((resolve, reject) =>
       this.#send(
         {
@@ -70,9 +82,9 @@ export class WriterThread {
           aggregate,
           method,
           args: travelsAsJson(aggregate, method) ? JSON.stringify(args) : args,
-          now: this.now(),
+          now,
         },
-        { resolve, reject },
+        { resolve, reject, ...(complete ? { complete } : {}) },
       ),
     );
   }
@@ -114,9 +126,21 @@ export class WriterThread {
     // Announced before the caller resumes, as the single-connection store does after commit.
     if (reply.leased.length > 0) this.wakeups.handOver(reply.leased);
     if (reply.woken.length > 0) this.wakeups.notify(reply.woken);
-    if (!reply.ok) p.reject(deserializeError(reply.error));
-    else if (reply.json && typeof reply.value === "string") p.resolve(JSON.parse(reply.value));
-    else p.resolve(reply.value);
+    if (!reply.ok) {
+      p.reject(deserializeError(reply.error));
+      return;
+    }
+    const value =
+      reply.json && typeof reply.value === "string" ? JSON.parse(reply.value) : reply.value;
+    if (!p.complete) {
+      p.resolve(value);
+      return;
+    }
+    try {
+      p.resolve(p.complete(value));
+    } catch (err) {
+      p.reject(err);
+    }
   }
 
   #stop(err: Error): void {
