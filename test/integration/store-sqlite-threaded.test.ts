@@ -5,10 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { rmSync } from "node:fs";
+import { describe, it } from "node:test";
 import {
   ConflictError,
   IllegalTransitionError,
@@ -24,22 +22,12 @@ import {
 } from "../../src/engine/store/sqlite/thread/threaded-store.ts";
 import { newExecution } from "../contract/fixtures.ts";
 import { ManualClock, runStoreContract } from "../contract/store.contract.ts";
+import { databaseFiles } from "../support/db-files.ts";
 
-let dir = "";
-let files = 0;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "squall-threaded-"));
-});
-after(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const freshPath = databaseFiles("squall-threaded-");
 async function ready(store: ThreadedStore): Promise<ThreadedStore> {
   await store.writerReady;
   return store;
-}
-function freshPath(): string {
-  files += 1;
-  return join(dir, `store-${files}.db`);
 }
 
 runStoreContract("sqlite-threaded", async () => {

@@ -4,10 +4,9 @@
  */
 
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { SquallError, ValidationError } from "../../src/core/errors.ts";
 import { newId } from "../../src/engine/ids.ts";
@@ -24,22 +23,10 @@ import * as kvSql from "../../src/engine/store/sqlite/sql/kv.ts";
 import * as queueSql from "../../src/engine/store/sqlite/sql/queue.ts";
 import * as reactorSql from "../../src/engine/store/sqlite/sql/reactor.ts";
 import { ManualClock, runStoreContract } from "../contract/store.contract.ts";
-
-let dir = "";
-let files = 0;
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "squall-store-"));
-});
-after(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+import { databaseFiles } from "../support/db-files.ts";
 
 /** A path for a new database file in this run's temp dir. */
-function freshPath(): string {
-  files += 1;
-  return join(dir, `store-${files}.db`);
-}
+const freshPath = databaseFiles("squall-store-");
 
 runStoreContract("sqlite", async () => {
   const path = freshPath();
@@ -188,7 +175,7 @@ describe("sqlite store specifics", () => {
   });
 
   it("reports a path it cannot open as a SquallError naming it", () => {
-    const path = join(dir, "no-such-dir", "x.db");
+    const path = join(dirname(freshPath()), "no-such-dir", "x.db");
     assert.throws(
       () => openSqliteStore(path),
       (err: unknown) => err instanceof SquallError && err.message.includes(path),
