@@ -1,6 +1,7 @@
 /**
  * The SQLite writer thread: owns the one connection that writes, and runs the store's write
- * methods one at a time, in the order the main thread sent them.
+ * methods in the order the main thread sent them (those that queued up together in one
+ * transaction, see handleBatch).
  *
  * Why a thread: SQLite statements and commits were about 40 % of the main thread's time under
  * webhook load, and better-sqlite3 is synchronous, so on the main thread they also stalled HTTP.
