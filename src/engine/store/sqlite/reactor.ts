@@ -43,6 +43,7 @@ export class SqliteReactorStore implements ReactorStore {
   readonly #enforcements: EnforcementTable;
   readonly #traces: TraceTable;
   readonly #fresh = new FreshInstances();
+  readonly #remembers: boolean;
 
   constructor(
     private readonly writer: Writer,
@@ -54,6 +55,9 @@ export class SqliteReactorStore implements ReactorStore {
     const lists = new StatementCache(db);
     this.#triggers = new TriggerTable(db);
     this.#instances = new InstanceTable(db, lists, writer.now, copyResults);
+    // A store whose results are serialised for another thread (the writer thread's) is never
+    // read through, so it keeps no instances to serve from memory.
+    this.#remembers = copyResults;
     this.#enforcements = new EnforcementTable(db, lists);
     this.#traces = new TraceTable(db, lists);
   }
@@ -67,7 +71,7 @@ export class SqliteReactorStore implements ReactorStore {
     );
     // Only now, with the transaction durable, may its instances be served from memory; one
     // whose status the same commit changed is stored differently from what create returned.
-    if (committed.instances.length > 0) {
+    if (this.#remembers && committed.instances.length > 0) {
       const moved = new Set<string>();
       for (const op of ops) if (op.op === "instance.status") moved.add(op.id);
       for (const { instance, duplicate } of committed.instances)
